@@ -1,0 +1,42 @@
+#pragma once
+/// Any message a Raft peer receives from another peer, and who sent it.
+
+#include <variant>
+
+#include "messages/wire.hpp"
+
+namespace raft {
+
+using message = std::variant<request_vote, request_vote_reply, append_entries,
+                             append_entries_reply>;
+
+/// The id the sender put in the message (every wire message carries it).
+inline peer_id sender_of(const message& m) {
+  struct visitor {
+    peer_id operator()(const request_vote& x) const { return x.candidate_id; }
+    peer_id operator()(const request_vote_reply& x) const { return x.voter_id; }
+    peer_id operator()(const append_entries& x) const { return x.leader_id; }
+    peer_id operator()(const append_entries_reply& x) const { return x.follower_id; }
+  };
+  return std::visit(visitor{}, m);
+}
+
+/// The term the sender put in the message.
+inline term_t term_of(const message& m) {
+  return std::visit([](const auto& x) { return x.term; }, m);
+}
+
+/// True for the two reply kinds (the course tester's "replies").
+inline bool is_reply(const message& m) {
+  return std::holds_alternative<request_vote_reply>(m) ||
+         std::holds_alternative<append_entries_reply>(m);
+}
+
+/// Short name of the message kind, for logs and traces.
+inline const char* kind_of(const message& m) {
+  static constexpr const char* names[] = {"request_vote", "request_vote_reply",
+                                          "append_entries", "append_entries_reply"};
+  return names[m.index()];
+}
+
+} // namespace raft

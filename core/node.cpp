@@ -1,0 +1,301 @@
+#include "core/node.hpp"
+
+#include <algorithm>
+#include <string>
+#include <utility>
+
+namespace raft {
+
+namespace {
+
+std::string str(const char* what, peer_id self, term_t term) {
+  return std::string(what) + " (peer " + std::to_string(self) + ", term " +
+         std::to_string(term) + ")";
+}
+
+} // namespace
+
+node::node(options opts, persistent_state restored)
+  : opts_(std::move(opts)), state_(std::move(restored)), rng_(opts_.seed) {
+  auto& m = opts_.members;
+  if (std::find(m.begin(), m.end(), opts_.self) == m.end())
+    throw std::invalid_argument("self " + std::to_string(opts_.self) + " is not a member");
+  auto sorted = m;
+  std::sort(sorted.begin(), sorted.end());
+  if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end())
+    throw std::invalid_argument("a member is listed twice");
+  if (auto p = opts_.timing.problem())
+    throw std::invalid_argument("timing: " + *p);
+  checked_term_ = state_.current_term;
+  checked_vote_ = state_.voted_for;
+}
+
+/// Runs one step and turns its changes into effects. The persist and role_changed effects
+/// are derived by comparing the state before and after the step, so no rule can forget
+/// them. Persist is put first so the shell writes it before any send of this step
+/// (Figure 2: persistent state is "updated on stable storage before responding to RPCs").
+template <class F>
+effects node::step(F&& body) {
+  out_.clear();
+  auto term_before = state_.current_term;
+  auto vote_before = state_.voted_for;
+  auto role_before = role_;
+  auto leader_before = leader_;
+  body();
+  std::size_t front = 0;
+  if (state_.current_term != term_before || state_.voted_for != vote_before)
+    out_.insert(out_.begin() + front++, persist{state_.current_term, state_.voted_for});
+  if (role_ != role_before || state_.current_term != term_before || leader_ != leader_before)
+    out_.insert(out_.begin() + front, role_changed{role_, state_.current_term, leader_});
+  if (opts_.check_invariants)
+    check_invariants();
+  return std::move(out_);
+}
+
+effects node::start() {
+  return step([&] {
+    out_.emplace_back(role_changed{role_, state_.current_term, leader_});
+    reset_election_timer();
+  });
+}
+
+effects node::receive(const message& m) {
+  return step([&] {
+    auto from = sender_of(m);
+    if (!is_member(from) || from == opts_.self) {
+      out_.emplace_back(message_rejected{from, std::string(kind_of(m)) +
+                                                   " from a peer that is not a member"});
+      return;
+    }
+    observe_term(term_of(m));
+    std::visit([&](const auto& x) { on(x); }, m);
+  });
+}
+
+effects node::election_timer_fired(std::uint64_t generation) {
+  return step([&] {
+    // A leader has no election timer; any firing of an older generation is stale.
+    if (generation != election_generation_ || role_ == raft::role::leader)
+      return;
+    // Figure 2, Followers: "If election timeout elapses without receiving AppendEntries RPC
+    // from current leader or granting vote to candidate: convert to candidate".
+    // Candidates: "If election timeout elapses: start new election".
+    become_candidate();
+  });
+}
+
+effects node::heartbeat_timer_fired(std::uint64_t generation) {
+  return step([&] {
+    if (generation != heartbeat_generation_ || role_ != raft::role::leader)
+      return;
+    // Figure 2, Leaders: "send initial empty AppendEntries RPCs (heartbeat) to each server;
+    // repeat during idle periods to prevent election timeouts (§5.2)".
+    send_heartbeats();
+    out_.emplace_back(arm_heartbeat_timer{opts_.timing.heartbeat, ++heartbeat_generation_});
+  });
+}
+
+void node::observe_term(term_t term) {
+  // Figure 2, Rules for All Servers: "If RPC request or response contains term T >
+  // currentTerm: set currentTerm = T, convert to follower (§5.1)". The leader of the new term
+  // is not known yet; an AppendEntries sets it right after.
+  if (term > state_.current_term)
+    become_follower(term, std::nullopt);
+}
+
+void node::on(const request_vote& m) {
+  // RequestVote receiver, Figure 2:
+  // 1. "Reply false if term < currentTerm (§5.1)".
+  // 2. "If votedFor is null or candidateId, and candidate's log is at least as up-to-date as
+  //    receiver's log, grant vote (§5.2, §5.4)".
+  // observe_term already raised our term to m.term when it was higher, so here
+  // m.term <= current_term. A candidate or leader of this term voted for itself, so it never
+  // grants a vote to another peer in its own term.
+  bool fresh_term = m.term == state_.current_term;
+  bool may_vote = !state_.voted_for || *state_.voted_for == m.candidate_id ||
+                  (opts_.injected_bugs & bug_vote_twice);
+  bool log_ok = candidate_log_up_to_date(m.last_log_index, m.last_log_term) ||
+                (opts_.injected_bugs & bug_ignore_log_freshness);
+  bool grant = fresh_term && may_vote && log_ok;
+  if (grant) {
+    state_.voted_for = m.candidate_id;
+    // Granting a vote restarts the election timeout (Figure 2, Followers).
+    reset_election_timer();
+  }
+  out_.emplace_back(
+    send{m.candidate_id, request_vote_reply{state_.current_term, grant, opts_.self}});
+}
+
+void node::on(const request_vote_reply& m) {
+  // Figure 2, Candidates: "If votes received from majority of servers: become leader".
+  // Only a grant for the current term counts: a grant from an older term was given to an
+  // election we already abandoned, and counting it could make two leaders in one term.
+  if (role_ != raft::role::candidate || !m.vote_granted)
+    return;
+  if (m.term != state_.current_term && !(opts_.injected_bugs & bug_count_stale_votes))
+    return;
+  votes_.insert(m.voter_id);
+  if (votes_.size() >= quorum())
+    become_leader();
+}
+
+void node::on(const append_entries& m) {
+  // AppendEntries receiver, Figure 2, step 1: "Reply false if term < currentTerm (§5.1)".
+  // Such a message comes from a deposed leader; it must not reset our timer.
+  if (m.term < state_.current_term) {
+    out_.emplace_back(
+      send{m.leader_id, append_entries_reply{state_.current_term, false, opts_.self}});
+    return;
+  }
+  // From here m.term == current_term: m comes from the legitimate leader of this term.
+  if (role_ == raft::role::leader) {
+    // Election Safety (Figure 3) says this cannot happen; refuse rather than obey.
+    out_.emplace_back(message_rejected{m.leader_id, "append_entries from a second leader of term " +
+                                                      std::to_string(m.term)});
+    return;
+  }
+  // Figure 2, Candidates: "If AppendEntries RPC received from new leader: convert to
+  // follower". A follower records the leader it now knows.
+  if (role_ == raft::role::candidate || leader_ != m.leader_id)
+    become_follower(m.term, m.leader_id);
+  // Followers: hearing from the current leader restarts the election timeout.
+  reset_election_timer();
+  // Step 2: "Reply false if log doesn't contain an entry at prevLogIndex whose term matches
+  // prevLogTerm (§5.3)". Entries are refused until log replication is implemented, so a
+  // success reply is never a false promise of having stored them.
+  bool success = m.entries.empty() && m.prev_log_index <= last_log_index() &&
+                 term_at(m.prev_log_index) == m.prev_log_term;
+  // Step 5: "If leaderCommit > commitIndex, set commitIndex = min(leaderCommit, index of
+  // last new entry)"; with no new entries the last one known to match is prev_log_index.
+  if (success && m.leader_commit > commit_index_)
+    commit_index_ = std::max(commit_index_, std::min(m.leader_commit, m.prev_log_index));
+  out_.emplace_back(
+    send{m.leader_id, append_entries_reply{state_.current_term, success, opts_.self}});
+}
+
+void node::on(const append_entries_reply&) {
+  // The only rule for this reply before log replication is the term check, which
+  // observe_term has already applied.
+}
+
+void node::become_follower(term_t term, std::optional<peer_id> leader) {
+  if (term < state_.current_term)
+    throw invariant_violation(str("become_follower with an older term", opts_.self, term));
+  bool was_leader = role_ == raft::role::leader;
+  if (term > state_.current_term) {
+    state_.current_term = term;
+    state_.voted_for.reset(); // a new term: no vote given in it yet
+  }
+  role_ = raft::role::follower;
+  leader_ = leader;
+  votes_.clear();
+  if (was_leader) {
+    ++heartbeat_generation_; // stop heartbeats: the pending timer is now stale
+    reset_election_timer();    // a leader had no election timer running
+  }
+}
+
+void node::become_candidate() {
+  if (role_ == raft::role::leader)
+    throw invariant_violation(str("a leader cannot become candidate", opts_.self,
+                                  state_.current_term));
+  // Figure 2, Candidates (§5.2): "On conversion to candidate, start election: increment
+  // currentTerm, vote for self, reset election timer, send RequestVote RPCs to all other
+  // servers".
+  ++state_.current_term;
+  state_.voted_for = opts_.self;
+  role_ = raft::role::candidate;
+  leader_.reset();
+  votes_ = {opts_.self};
+  reset_election_timer();
+  if (votes_.size() >= quorum()) { // a cluster of one elects itself
+    become_leader();
+    return;
+  }
+  request_vote rv{state_.current_term, opts_.self, last_log_index(), last_log_term()};
+  for (auto p : opts_.members)
+    if (p != opts_.self)
+      out_.emplace_back(send{p, rv});
+}
+
+void node::become_leader() {
+  if (role_ != raft::role::candidate || votes_.size() < quorum())
+    throw invariant_violation(str("become_leader without a majority", opts_.self,
+                                  state_.current_term));
+  role_ = raft::role::leader;
+  leader_ = opts_.self;
+  ++election_generation_; // a leader has no election timer
+  // Figure 2, Leaders: "Upon election: send initial empty AppendEntries RPCs (heartbeat) to
+  // each server" — at once, so the others stop their elections.
+  send_heartbeats();
+  out_.emplace_back(arm_heartbeat_timer{opts_.timing.heartbeat, ++heartbeat_generation_});
+}
+
+void node::reset_election_timer() {
+  // §5.2: election timeouts are chosen randomly from a fixed interval so that split votes
+  // are rare; uniform over [election_min, election_max].
+  auto lo = opts_.timing.election_min.count();
+  auto hi = opts_.timing.election_max.count();
+  auto span = static_cast<std::uint64_t>(hi - lo) + 1;
+  auto after = duration(lo + static_cast<duration::rep>(rng_() % span));
+  out_.emplace_back(arm_election_timer{after, ++election_generation_});
+}
+
+void node::send_heartbeats() {
+  append_entries ae{state_.current_term, opts_.self, last_log_index(), last_log_term(), {},
+                    commit_index_};
+  for (auto p : opts_.members)
+    if (p != opts_.self)
+      out_.emplace_back(send{p, ae});
+}
+
+bool node::is_member(peer_id p) const {
+  return std::find(opts_.members.begin(), opts_.members.end(), p) != opts_.members.end();
+}
+
+bool node::candidate_log_up_to_date(log_index last_index, term_t last_term) const {
+  // §5.4.1: "If the logs have last entries with different terms, then the log with the later
+  // term is more up-to-date. If the logs end with the same term, then whichever log is
+  // longer is more up-to-date."
+  if (last_term != last_log_term())
+    return last_term > last_log_term();
+  return last_index >= last_log_index();
+}
+
+void node::check_invariants() const {
+  auto fail = [&](const char* what) {
+    throw invariant_violation(str(what, opts_.self, state_.current_term));
+  };
+  if (state_.current_term < checked_term_)
+    fail("current_term decreased");
+  if (state_.current_term == checked_term_ && checked_vote_ &&
+      state_.voted_for != checked_vote_)
+    fail("voted_for changed within a term");
+  checked_term_ = state_.current_term;
+  checked_vote_ = state_.voted_for;
+  switch (role_) {
+    case raft::role::follower:
+      if (!votes_.empty())
+        fail("a follower holds votes");
+      break;
+    case raft::role::candidate:
+      if (state_.voted_for != opts_.self || !votes_.count(opts_.self))
+        fail("a candidate did not vote for itself");
+      break;
+    case raft::role::leader:
+      if (state_.voted_for != opts_.self)
+        fail("a leader did not vote for itself");
+      if (votes_.size() < quorum())
+        fail("a leader without votes from a majority");
+      break;
+  }
+  if ((leader_ == opts_.self) != (role_ == raft::role::leader))
+    fail("the known leader is self exactly when the role is leader");
+  for (auto v : votes_)
+    if (!is_member(v))
+      fail("a vote from a non-member");
+  if (commit_index_ > last_log_index())
+    fail("commit index beyond the log");
+}
+
+} // namespace raft

@@ -1,0 +1,133 @@
+#pragma once
+/// The Raft rules for one peer (Figure 2, §5.1–§5.4.1), as a deterministic state machine.
+///
+/// No CAF, no clock, no I/O: every input is a method call (a message arrived, a timer fired)
+/// and every output is an `effect` (core/effects.hpp) for the shell to carry out. Randomness
+/// comes from a generator seeded by the caller, so a run is reproducible from its seed.
+///
+/// Invariants (checked by `check_invariants()` after every step when enabled):
+/// - current_term never decreases;
+/// - within one term, voted_for is set at most once and never changes after that;
+/// - a candidate or leader voted for itself in its current term;
+/// - a leader holds votes from a majority of the members for its current term;
+/// - the known leader is this node exactly when this node is leader;
+/// - only members appear as voters, and the commit index never passes the log.
+
+#include <cstdint>
+#include <optional>
+#include <random>
+#include <set>
+#include <stdexcept>
+#include <vector>
+
+#include "core/effects.hpp"
+#include "core/message.hpp"
+#include "core/persistent_state.hpp"
+#include "core/role.hpp"
+#include "core/timing.hpp"
+
+namespace raft {
+
+/// Thrown by `check_invariants()`: the core broke a rule of Raft. This is a bug, never bad
+/// input; the owner should stop the node (fail-stop) rather than continue.
+struct invariant_violation : std::logic_error {
+  using std::logic_error::logic_error;
+};
+
+/// Deliberate bugs, only for proving that the tests and the simulator catch them.
+/// Production code never sets any of them.
+enum injected_bug : unsigned {
+  bug_none = 0,
+  /// A candidate counts granted votes from replies of an older term.
+  bug_count_stale_votes = 1u << 0,
+  /// A voter ignores §5.4.1 and grants votes to candidates with staler logs.
+  bug_ignore_log_freshness = 1u << 1,
+  /// A voter grants a second vote in the same term to another candidate.
+  bug_vote_twice = 1u << 2,
+};
+
+class node {
+public:
+  struct options {
+    peer_id self = 0;
+    std::vector<peer_id> members; ///< every member of the cluster, self included
+    raft::timing timing;
+    std::uint64_t seed = 0;
+    bool check_invariants = true; ///< run check_invariants() after every step
+    unsigned injected_bugs = bug_none;
+  };
+
+  /// Starts as a follower with the state it had persisted (Figure 2: on restart a server
+  /// resumes with its persistent state only). Throws std::invalid_argument when `self` is
+  /// not among the members, a member is listed twice, or the timing is unusable.
+  node(options opts, persistent_state restored = {});
+
+  /// Arms the first election timer and reports the initial role.
+  effects start();
+
+  /// A message from another peer arrived. Messages from non-members are rejected.
+  effects receive(const message& m);
+
+  /// The election timer of `generation` fired; stale generations are ignored.
+  effects election_timer_fired(std::uint64_t generation);
+
+  /// The heartbeat timer of `generation` fired; stale generations are ignored.
+  effects heartbeat_timer_fired(std::uint64_t generation);
+
+  peer_id self() const { return opts_.self; }
+  const std::vector<peer_id>& members() const { return opts_.members; }
+  term_t current_term() const { return state_.current_term; }
+  std::optional<peer_id> voted_for() const { return state_.voted_for; }
+  raft::role role() const { return role_; }
+  bool is_leader() const { return role_ == raft::role::leader; }
+  std::optional<peer_id> leader() const { return leader_; }
+  const persistent_state& persistent() const { return state_; }
+  log_index commit_index() const { return commit_index_; }
+  const std::set<peer_id>& votes_received() const { return votes_; }
+  std::size_t quorum() const { return opts_.members.size() / 2 + 1; }
+
+  /// Throws invariant_violation naming the broken rule.
+  void check_invariants() const;
+
+private:
+  template <class F>
+  effects step(F&& body);
+
+  void on(const request_vote& m);
+  void on(const request_vote_reply& m);
+  void on(const append_entries& m);
+  void on(const append_entries_reply& m);
+
+  /// §5.1 / Figure 2 "Rules for all servers": if a message carries a term higher than ours,
+  /// adopt it and become follower. Runs once, before any per-role rule.
+  void observe_term(term_t term);
+
+  void become_follower(term_t term, std::optional<peer_id> leader);
+  void become_candidate();
+  void become_leader();
+
+  void reset_election_timer();
+  void send_heartbeats();
+  bool is_member(peer_id p) const;
+  bool candidate_log_up_to_date(log_index last_index, term_t last_term) const;
+  log_index last_log_index() const { return state_.log.size(); }
+  term_t last_log_term() const { return state_.log.empty() ? 0 : state_.log.back().term; }
+  term_t term_at(log_index i) const { return i == 0 ? 0 : state_.log[i - 1].term; }
+
+  options opts_;
+  persistent_state state_;
+  raft::role role_ = raft::role::follower;
+  std::optional<peer_id> leader_;
+  std::set<peer_id> votes_;
+  log_index commit_index_ = 0;
+  std::uint64_t election_generation_ = 0;
+  std::uint64_t heartbeat_generation_ = 0;
+  std::mt19937_64 rng_;
+  effects out_;
+
+  // What check_invariants() remembers between steps.
+  mutable term_t checked_term_ = 0;
+  mutable std::optional<peer_id> checked_vote_;
+};
+
+} // namespace raft

@@ -1,0 +1,18 @@
+#include "messages/registration.hpp"
+
+#include <caf/actor_system_config.hpp>
+
+#include "messages/wire.hpp"
+
+namespace raft {
+
+void register_messages(caf::actor_system_config& cfg) {
+  cfg.add_message_type<log_entry>("raft::log_entry");
+  cfg.add_message_type<std::vector<log_entry>>("std::vector<raft::log_entry>");
+  cfg.add_message_type<request_vote>("raft::request_vote");
+  cfg.add_message_type<request_vote_reply>("raft::request_vote_reply");
+  cfg.add_message_type<append_entries>("raft::append_entries");
+  cfg.add_message_type<append_entries_reply>("raft::append_entries_reply");
+}
+
+} // namespace raft

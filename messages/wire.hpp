@@ -1,0 +1,105 @@
+#pragma once
+/// The typed messages Raft peers exchange, named after Figure 2 of the Raft paper.
+///
+/// These are plain structs with no CAF dependency, so the Raft core (core/) can build and
+/// consume them directly. Each has an `inspect` overload written against the generic
+/// inspector protocol (`f(fields...)`), which is what CAF 0.17 uses to serialize them on the
+/// wire; messages/registration.hpp registers them with CAF.
+///
+/// Invariant for every message: the sender identifies itself inside the message
+/// (`candidate_id`, `voter_id`, `leader_id`, `follower_id`). Peers exchange one-way messages,
+/// not request/response, so the receiver of a reply learns who sent it from this field alone.
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace raft {
+
+using term_t = std::uint64_t;
+using peer_id = std::uint32_t;
+using log_index = std::uint64_t;
+
+/// One entry of the replicated log (Figure 2, "log[]"): the command and the term in which the
+/// leader received it. Indices start at 1; index 0 means "before the first entry".
+struct log_entry {
+  term_t term = 0;
+  std::string command;
+  friend bool operator==(const log_entry& a, const log_entry& b) {
+    return a.term == b.term && a.command == b.command;
+  }
+};
+
+/// RequestVote RPC arguments (Figure 2), sent by candidates to gather votes (§5.2).
+struct request_vote {
+  term_t term = 0;              ///< candidate's term
+  peer_id candidate_id = 0;     ///< candidate requesting vote
+  log_index last_log_index = 0; ///< index of candidate's last log entry (§5.4)
+  term_t last_log_term = 0;     ///< term of candidate's last log entry (§5.4)
+  friend bool operator==(const request_vote& a, const request_vote& b) {
+    return a.term == b.term && a.candidate_id == b.candidate_id &&
+           a.last_log_index == b.last_log_index && a.last_log_term == b.last_log_term;
+  }
+};
+
+/// RequestVote RPC results (Figure 2), plus the voter's id (one-way messages).
+struct request_vote_reply {
+  term_t term = 0;           ///< currentTerm, for candidate to update itself
+  bool vote_granted = false; ///< true means candidate received vote
+  peer_id voter_id = 0;      ///< who answers
+  friend bool operator==(const request_vote_reply& a, const request_vote_reply& b) {
+    return a.term == b.term && a.vote_granted == b.vote_granted && a.voter_id == b.voter_id;
+  }
+};
+
+/// AppendEntries RPC arguments (Figure 2); with no entries it is a heartbeat (§5.2).
+struct append_entries {
+  term_t term = 0;              ///< leader's term
+  peer_id leader_id = 0;        ///< so follower can redirect clients
+  log_index prev_log_index = 0; ///< index of log entry immediately preceding new ones
+  term_t prev_log_term = 0;     ///< term of prev_log_index entry
+  std::vector<log_entry> entries; ///< log entries to store (empty for heartbeat)
+  log_index leader_commit = 0;  ///< leader's commitIndex
+  friend bool operator==(const append_entries& a, const append_entries& b) {
+    return a.term == b.term && a.leader_id == b.leader_id &&
+           a.prev_log_index == b.prev_log_index && a.prev_log_term == b.prev_log_term &&
+           a.entries == b.entries && a.leader_commit == b.leader_commit;
+  }
+};
+
+/// AppendEntries RPC results (Figure 2), plus the follower's id (one-way messages).
+struct append_entries_reply {
+  term_t term = 0;      ///< currentTerm, for leader to update itself
+  bool success = false; ///< true if follower contained entry matching prev_log_index/term
+  peer_id follower_id = 0; ///< who answers
+  friend bool operator==(const append_entries_reply& a, const append_entries_reply& b) {
+    return a.term == b.term && a.success == b.success && a.follower_id == b.follower_id;
+  }
+};
+
+template <class Inspector>
+auto inspect(Inspector& f, log_entry& x) {
+  return f(x.term, x.command);
+}
+
+template <class Inspector>
+auto inspect(Inspector& f, request_vote& x) {
+  return f(x.term, x.candidate_id, x.last_log_index, x.last_log_term);
+}
+
+template <class Inspector>
+auto inspect(Inspector& f, request_vote_reply& x) {
+  return f(x.term, x.vote_granted, x.voter_id);
+}
+
+template <class Inspector>
+auto inspect(Inspector& f, append_entries& x) {
+  return f(x.term, x.leader_id, x.prev_log_index, x.prev_log_term, x.entries, x.leader_commit);
+}
+
+template <class Inspector>
+auto inspect(Inspector& f, append_entries_reply& x) {
+  return f(x.term, x.success, x.follower_id);
+}
+
+} // namespace raft
