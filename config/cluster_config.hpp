@@ -1,0 +1,51 @@
+#pragma once
+/// The static membership and local settings of one Raft peer in a multi-host deployment,
+/// as read from a cluster config file (format: config/README.md).
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "core/timing.hpp"
+#include "messages/wire.hpp"
+
+namespace raft {
+
+/// Where one cluster member listens.
+///
+/// `host` is an IP literal ("10.0.0.1", "::1") or a host name. IP literals are recommended:
+/// resolving a name can block for seconds (a slow or missing DNS server), which would stall
+/// the peer at start-up or on reconnect, and a name can resolve differently on each host.
+struct peer_address {
+  peer_id id = 0;          ///< positive, unique within the cluster
+  std::string host;        ///< non-empty; host:port unique within the cluster
+  std::uint16_t port = 0;  ///< 1..65535
+
+  friend bool operator==(const peer_address& a, const peer_address& b) {
+    return a.id == b.id && a.host == b.host && a.port == b.port;
+  }
+};
+
+/// A validated cluster config. Invariants (established by parse_cluster_config):
+/// - `peers` is non-empty, ids are positive and unique, host:port pairs are unique;
+/// - exactly one entry of `peers` has id `node_id` (this node; it listens on its port);
+/// - `data_dir` is non-empty;
+/// - `timing.problem()` is empty (see core/timing.hpp for why the rules make the cluster
+///   stable).
+struct cluster_config {
+  peer_id node_id = 0;
+  std::string data_dir;             ///< where this node keeps its persistent state
+  std::vector<peer_address> peers;  ///< every member, this node included, in file order
+  raft::timing timing;              ///< defaults unless the file has a [timing] table
+
+  /// This node's own entry of `peers`. Precondition: the invariants above hold.
+  const peer_address& self() const;
+
+  /// Ids of all members (this node included), in file order.
+  std::vector<peer_id> member_ids() const;
+
+  /// The members other than this node, in file order.
+  std::vector<peer_address> others() const;
+};
+
+} // namespace raft

@@ -1,0 +1,329 @@
+#include "config/detail/validate.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdint>
+#include <initializer_list>
+#include <limits>
+#include <map>
+#include <string_view>
+
+namespace raft::config_detail {
+
+namespace {
+
+using namespace std::string_literals;
+
+/// Largest accepted timing value: one hour. Far beyond any sensible setting, and small enough
+/// that converting to microseconds cannot overflow.
+constexpr std::int64_t max_timing_ms = 3'600'000;
+
+position pos(const toml::source_region& region) {
+  if (!region.begin) return position{};
+  return position{static_cast<std::uint32_t>(region.begin.line),
+                  static_cast<std::uint32_t>(region.begin.column)};
+}
+
+const char* type_name(toml::node_type t) {
+  switch (t) {
+    case toml::node_type::table: return "a table";
+    case toml::node_type::array: return "an array";
+    case toml::node_type::string: return "a string";
+    case toml::node_type::integer: return "an integer";
+    case toml::node_type::floating_point: return "a floating-point number";
+    case toml::node_type::boolean: return "a boolean";
+    case toml::node_type::date: return "a date";
+    case toml::node_type::time: return "a time";
+    case toml::node_type::date_time: return "a date-time";
+    case toml::node_type::none: break;
+  }
+  return "nothing";
+}
+
+std::size_t edit_distance(std::string_view a, std::string_view b) {
+  std::vector<std::size_t> row(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    std::size_t diagonal = row[0];
+    row[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j) {
+      const std::size_t above = row[j];
+      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0u : 1u)});
+      diagonal = above;
+    }
+  }
+  return row[b.size()];
+}
+
+/// " (did you mean 'x'?)" when an allowed key is close to `key`, else "".
+std::string suggestion(std::string_view key, std::initializer_list<std::string_view> allowed) {
+  for (auto candidate : allowed)
+    if (edit_distance(key, candidate) <= 2)
+      return " (did you mean '"s + std::string(candidate) + "'?)";
+  return {};
+}
+
+/// Reports every key of `tbl` that is not in `allowed`: a typo must never fall back silently
+/// to a default.
+void check_keys(const toml::table& tbl, const std::string& where,
+                std::initializer_list<std::string_view> allowed, error_list& errors) {
+  for (auto&& [key, value] : tbl) {
+    const std::string_view k = key.str();
+    if (std::find(allowed.begin(), allowed.end(), k) != allowed.end()) continue;
+    const bool is_table = value.is_table() || value.is_array_of_tables();
+    errors.add(pos(key.source()), (is_table ? "unknown table '"s : "unknown key '"s) +
+                                      std::string(k) + "' " + where +
+                                      suggestion(k, allowed));
+  }
+}
+
+/// An integer value of `tbl[key]` within [lo, hi]. Reports a missing (when `required`),
+/// ill-typed or out-of-range value; `name` is the key as the user knows it ("node.id").
+std::optional<std::int64_t> get_int(const toml::table& tbl, std::string_view key,
+                                    const std::string& name, bool required, std::int64_t lo,
+                                    std::int64_t hi, const std::string& range_text,
+                                    error_list& errors) {
+  const toml::node* node = tbl.get(key);
+  if (node == nullptr) {
+    if (required) errors.add(pos(tbl.source()), "missing required key '" + name + "'");
+    return std::nullopt;
+  }
+  const auto* value = node->as_integer();
+  if (value == nullptr) {
+    errors.add(pos(node->source()),
+               name + " must be an integer, not " + type_name(node->type()));
+    return std::nullopt;
+  }
+  const std::int64_t v = value->get();
+  if (v < lo || v > hi) {
+    errors.add(pos(node->source()), name + " must be " + range_text + ", got " + std::to_string(v));
+    return std::nullopt;
+  }
+  return v;
+}
+
+/// A string value of `tbl[key]` that is non-empty and has no whitespace.
+std::optional<std::string> get_string(const toml::table& tbl, std::string_view key,
+                                      const std::string& name, error_list& errors) {
+  const toml::node* node = tbl.get(key);
+  if (node == nullptr) {
+    errors.add(pos(tbl.source()), "missing required key '" + name + "'");
+    return std::nullopt;
+  }
+  const auto* value = node->as_string();
+  if (value == nullptr) {
+    errors.add(pos(node->source()), name + " must be a string, not " + type_name(node->type()));
+    return std::nullopt;
+  }
+  const std::string& s = value->get();
+  if (s.empty()) {
+    errors.add(pos(node->source()), name + " must not be empty");
+    return std::nullopt;
+  }
+  const bool has_space = std::any_of(s.begin(), s.end(), [](char c) {
+    return std::isspace(static_cast<unsigned char>(c)) != 0 || std::iscntrl(static_cast<unsigned char>(c)) != 0;
+  });
+  if (has_space) {
+    errors.add(pos(node->source()), name + " must not contain whitespace or control characters");
+    return std::nullopt;
+  }
+  return s;
+}
+
+const std::string id_range = "between 1 and 4294967295";
+
+std::optional<peer_id> get_id(const toml::table& tbl, const std::string& name,
+                              error_list& errors) {
+  auto v = get_int(tbl, "id", name, true, 1, std::numeric_limits<peer_id>::max(), id_range,
+                   errors);
+  if (!v) return std::nullopt;
+  return static_cast<peer_id>(*v);
+}
+
+/// The [node] table: this node's id and data directory.
+struct node_section {
+  std::optional<peer_id> id;
+  position id_where;
+  std::optional<std::string> data_dir;
+};
+
+node_section read_node(const toml::table& doc, error_list& errors) {
+  node_section result;
+  const toml::node* node = doc.get("node");
+  if (node == nullptr) {
+    errors.add(position{}, "missing required table [node]");
+    return result;
+  }
+  const auto* tbl = node->as_table();
+  if (tbl == nullptr) {
+    errors.add(pos(node->source()), "node must be a table ([node]), not "s + type_name(node->type()));
+    return result;
+  }
+  check_keys(*tbl, "in [node]", {"id", "data_dir"}, errors);
+  result.id = get_id(*tbl, "node.id", errors);
+  if (const toml::node* id = tbl->get("id")) result.id_where = pos(id->source());
+  result.data_dir = get_string(*tbl, "data_dir", "node.data_dir", errors);
+  return result;
+}
+
+/// One [[peer]] entry, each part present when valid, plus where the parts were written (for
+/// duplicate reports).
+struct peer_entry {
+  std::optional<peer_id> id;
+  std::optional<std::string> host;
+  std::optional<std::uint16_t> port;
+  position id_where;
+  position host_where;
+};
+
+std::string address_text(const std::string& host, std::uint16_t port) {
+  const bool ipv6 = host.find(':') != std::string::npos;
+  return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
+}
+
+std::string where_text(position p) {
+  return std::to_string(p.line) + ":" + std::to_string(p.column);
+}
+
+/// Reads every [[peer]]; `complete` tells whether all of them had a valid id.
+std::vector<peer_entry> read_peers(const toml::table& doc, bool& complete, error_list& errors) {
+  std::vector<peer_entry> result;
+  complete = false;
+  const toml::node* node = doc.get("peer");
+  if (node == nullptr) {
+    errors.add(position{}, "missing required [[peer]] tables (one per member, this node included)");
+    return result;
+  }
+  if (node->is_table()) {
+    errors.add(pos(node->source()), "peer must be an array of tables: write [[peer]], not [peer]");
+    return result;
+  }
+  const auto* array = node->as_array();
+  if (array == nullptr) {
+    errors.add(pos(node->source()),
+               "peer must be an array of tables ([[peer]]), not "s + type_name(node->type()));
+    return result;
+  }
+  if (array->empty()) {
+    errors.add(pos(node->source()), "at least one [[peer]] is required");
+    return result;
+  }
+  complete = true;
+  for (const toml::node& element : *array) {
+    const auto* tbl = element.as_table();
+    if (tbl == nullptr) {
+      errors.add(pos(element.source()),
+                 "each peer must be a table ([[peer]]), not "s + type_name(element.type()));
+      complete = false;
+      continue;
+    }
+    check_keys(*tbl, "in [[peer]]", {"id", "host", "port"}, errors);
+    auto id = get_id(*tbl, "peer.id", errors);
+    auto host = get_string(*tbl, "host", "peer.host", errors);
+    auto port = get_int(*tbl, "port", "peer.port", true, 1, 65535, "between 1 and 65535", errors);
+    if (!id) complete = false;
+    peer_entry entry;
+    entry.id = id;
+    entry.host = std::move(host);
+    if (port) entry.port = static_cast<std::uint16_t>(*port);
+    if (const toml::node* n = tbl->get("id")) entry.id_where = pos(n->source());
+    if (const toml::node* n = tbl->get("host")) entry.host_where = pos(n->source());
+    result.push_back(std::move(entry));
+  }
+  return result;
+}
+
+void check_duplicates(const std::vector<peer_entry>& peers, error_list& errors) {
+  std::map<peer_id, position> ids;
+  std::map<std::string, const peer_entry*> addresses;
+  for (const auto& p : peers) {
+    if (p.id) {
+      auto [it, fresh] = ids.emplace(*p.id, p.id_where);
+      if (!fresh)
+        errors.add(p.id_where, "duplicate peer id " + std::to_string(*p.id) +
+                                   " (first defined at " + where_text(it->second) + ")");
+    }
+    if (!p.host || !p.port) continue;
+    // Host names are case-insensitive; two spellings of one name are the same address.
+    std::string host = *p.host;
+    std::transform(host.begin(), host.end(), host.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    auto [at, fresh] = addresses.emplace(address_text(host, *p.port), &p);
+    if (!fresh) {
+      const peer_entry& first = *at->second;
+      errors.add(p.host_where, "duplicate address " + address_text(*p.host, *p.port) +
+                                   " (also used by " +
+                                   (first.id ? "peer " + std::to_string(*first.id) : "a peer"s) +
+                                   " at " + where_text(first.host_where) + ")");
+    }
+  }
+}
+
+/// The optional [timing] table; every value in whole milliseconds.
+std::optional<raft::timing> read_timing(const toml::table& doc, error_list& errors) {
+  raft::timing result;
+  const toml::node* node = doc.get("timing");
+  if (node == nullptr) return result;
+  const auto* tbl = node->as_table();
+  if (tbl == nullptr) {
+    errors.add(pos(node->source()),
+               "timing must be a table ([timing]), not "s + type_name(node->type()));
+    return std::nullopt;
+  }
+  check_keys(*tbl, "in [timing]",
+             {"heartbeat_ms", "election_timeout_min_ms", "election_timeout_max_ms"}, errors);
+  const std::string range = "a positive integer number of milliseconds, at most " +
+                            std::to_string(max_timing_ms);
+  auto read = [&](std::string_view key, raft::duration& out) {
+    const std::string name = "timing." + std::string(key);
+    auto v = get_int(*tbl, key, name, false, 1, max_timing_ms, range, errors);
+    if (v) out = std::chrono::milliseconds(*v);
+    return v.has_value() || tbl->get(key) == nullptr;
+  };
+  bool ok = read("heartbeat_ms", result.heartbeat);
+  ok = read("election_timeout_min_ms", result.election_min) && ok;
+  ok = read("election_timeout_max_ms", result.election_max) && ok;
+  if (!ok) return std::nullopt;
+  if (auto problem = result.problem()) {
+    using std::chrono::duration_cast;
+    using std::chrono::milliseconds;
+    errors.add(pos(tbl->source()),
+               "[timing]: " + *problem + " (heartbeat_ms = " +
+                   std::to_string(duration_cast<milliseconds>(result.heartbeat).count()) +
+                   ", election_timeout_min_ms = " +
+                   std::to_string(duration_cast<milliseconds>(result.election_min).count()) +
+                   ", election_timeout_max_ms = " +
+                   std::to_string(duration_cast<milliseconds>(result.election_max).count()) +
+                   ")");
+    return std::nullopt;
+  }
+  return result;
+}
+
+} // namespace
+
+std::optional<cluster_config> validate(const toml::table& doc, error_list& errors) {
+  check_keys(doc, "at top level", {"node", "peer", "timing"}, errors);
+  const node_section node = read_node(doc, errors);
+  bool peers_complete = false;
+  const std::vector<peer_entry> peers = read_peers(doc, peers_complete, errors);
+  check_duplicates(peers, errors);
+  if (node.id && peers_complete) {
+    const bool found = std::any_of(peers.begin(), peers.end(),
+                                   [&](const peer_entry& p) { return p.id == node.id; });
+    if (!found)
+      errors.add(node.id_where, "node.id " + std::to_string(*node.id) +
+                                    " is not among the [[peer]] ids (list this node as a peer too)");
+  }
+  const auto timing = read_timing(doc, errors);
+  if (!errors.empty() || !node.id || !node.data_dir || !timing) return std::nullopt;
+
+  cluster_config config;
+  config.node_id = *node.id;
+  config.data_dir = *node.data_dir;
+  for (const auto& p : peers) config.peers.push_back(peer_address{*p.id, *p.host, *p.port});
+  config.timing = *timing;
+  return config;
+}
+
+} // namespace raft::config_detail
