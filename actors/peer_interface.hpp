@@ -1,0 +1,38 @@
+#pragma once
+/// The CAF interfaces of a Raft peer and of a link to a peer.
+///
+/// A `link_actor` is how a peer reaches another peer: it accepts the four wire messages and
+/// delivers them (or loses them) — the test cluster's simulated network and the remote link
+/// to another host both implement it, and the peer cannot tell which it holds.
+///
+/// A `peer_actor` accepts the wire messages from its links, its own timer messages (each
+/// with the generation the core armed it with; stale generations are ignored by the core),
+/// `get_state` → (term, is_leader) as in the course's GetState(), and `kill`, after which it
+/// sends nothing and stops (timers included: a stopped actor receives no more timers).
+
+#include <caf/atom.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/typed_actor.hpp>
+
+#include "core/role.hpp"
+#include "messages/wire.hpp"
+
+namespace raft {
+
+using election_timer_atom = caf::atom_constant<caf::atom("elect_tmr")>;
+using heartbeat_timer_atom = caf::atom_constant<caf::atom("beat_tmr")>;
+using get_state_atom = caf::atom_constant<caf::atom("get_state")>;
+using kill_atom = caf::atom_constant<caf::atom("kill")>;
+
+using link_actor = caf::typed_actor<caf::reacts_to<request_vote>,
+                                    caf::reacts_to<request_vote_reply>,
+                                    caf::reacts_to<append_entries>,
+                                    caf::reacts_to<append_entries_reply>>;
+
+using peer_actor = link_actor::extend<
+  caf::reacts_to<election_timer_atom, std::uint64_t>,
+  caf::reacts_to<heartbeat_timer_atom, std::uint64_t>,
+  caf::replies_to<get_state_atom>::with<term_t, bool>,
+  caf::reacts_to<kill_atom>>;
+
+} // namespace raft

@@ -1,0 +1,120 @@
+#pragma once
+/// An in-process Raft cluster for tests and the demo: N peer actors over the simulated
+/// network (actors/sim_network.hpp), with the course tester's checkers (../shared/TESTER.md)
+/// and our stricter safety watch.
+///
+/// Peers have ids 1..N. The header is free of CAF (the actor system lives behind a pointer),
+/// so tests that include it compile fast.
+///
+/// Safety watch: every role change any peer reports and every state the tests observe is
+/// checked against "at most one leader per term" (Figure 3, Election Safety); a peer that
+/// stops because its core broke an invariant is a violation too. `check_safety()` throws
+/// on the first violation; every checker calls it.
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "core/role.hpp"
+#include "core/timing.hpp"
+#include "messages/wire.hpp"
+
+namespace raft {
+
+/// A checker's failure, with the course tester's wording where it has one.
+struct cluster_check_failed : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+/// A role change a peer reported, stamped when the cluster heard of it.
+struct observed_role {
+  std::chrono::steady_clock::time_point at;
+  peer_id peer = 0;
+  raft::role role = raft::role::follower;
+  term_t term = 0;
+  std::optional<peer_id> leader;
+};
+
+class test_cluster {
+public:
+  struct options {
+    std::size_t peers = 3;
+    raft::timing timing{};
+    std::uint64_t seed = 0; ///< 0: draw one (printed in every failure message)
+    bool unreliable = false;
+    bool long_reordering = false;
+    /// Called (from peer threads, serialized by the cluster) for every role change.
+    std::function<void(const observed_role&)> on_role_change;
+  };
+
+  struct peer_state {
+    term_t term = 0;
+    bool is_leader = false;
+  };
+
+  explicit test_cluster(options opts);
+  /// Kills every peer (the course's Kill()) and stops the actor system.
+  ~test_cluster();
+  test_cluster(const test_cluster&) = delete;
+  test_cluster& operator=(const test_cluster&) = delete;
+
+  std::size_t size() const;
+  std::uint64_t seed() const;
+
+  // -- the network (TESTER.md) ----------------------------------------------------------
+  void connect(peer_id id);
+  void disconnect(peer_id id);
+  bool connected(peer_id id) const;
+  void set_link(peer_id from, peer_id to, bool enabled);
+  void set_unreliable(bool on);
+  void set_long_reordering(bool on);
+  /// Splits the peers into groups: links within a group are enabled, links across groups
+  /// disabled. Peers not named are isolated.
+  void partition(const std::vector<std::vector<peer_id>>& groups);
+
+  // -- peers ----------------------------------------------------------------------------
+  /// GetState(): nothing when the peer does not answer within a second (killed, crashed).
+  std::optional<peer_state> get_state(peer_id id);
+  /// Kill(): the peer stops for good (timers included) and sends nothing more.
+  void kill(peer_id id);
+  /// Stops the peer; `restart` brings it back with what it had persisted.
+  void crash(peer_id id);
+  void restart(peer_id id);
+  bool alive(peer_id id) const;
+
+  // -- the course tester's checkers -------------------------------------------------------
+  /// Up to 10 rounds of: sleep 450–549 ms, ask every connected peer. Fails at once on two
+  /// leaders in a term; returns the leader of the highest term; fails after 10 empty rounds.
+  peer_id check_one_leader();
+  /// Every connected peer reports the same term; returns it.
+  term_t check_terms();
+  /// No connected peer claims leadership.
+  void check_no_leader();
+
+  // -- safety watch -------------------------------------------------------------------------
+  std::vector<std::string> violations() const;
+  void check_safety() const;
+  std::vector<observed_role> role_log() const;
+
+  // -- counters ---------------------------------------------------------------------------
+  std::uint64_t total_messages() const;
+  std::uint64_t total_bytes() const;
+  std::uint64_t delivered_to(peer_id id) const;
+  std::uint64_t sent_by(peer_id id) const;
+  /// append_entries messages sent on from → to.
+  std::uint64_t heartbeats_sent(peer_id from, peer_id to) const;
+  /// Requests (request_vote and append_entries) sent in total: the course's RPC count.
+  std::uint64_t rpcs_sent() const;
+
+  struct impl;
+
+private:
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace raft

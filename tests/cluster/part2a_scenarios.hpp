@@ -1,0 +1,28 @@
+#pragma once
+/// The course's three Part 2A tests (../shared/TESTER.md), as functions over a network mode,
+/// so the same scenario runs on the reliable network, the unreliable one and with long
+/// reordering.
+
+#include "actors/test_cluster.hpp"
+
+namespace raft::testing {
+
+enum class network_mode { reliable, unreliable, long_reordering };
+
+test_cluster::options options_for(network_mode mode, std::size_t peers);
+
+/// Initial election: a leader is elected; after 50 ms all peers agree on a term >= 1; after
+/// 2 s with no failures there is still one leader. `require_stable_term`: the term must not
+/// change while idle (a failure, not the course's warning); only meaningful where no
+/// messages are lost.
+void initial_election(network_mode mode, bool require_stable_term);
+
+/// Re-election: disconnecting the leader elects another; the old one rejoins and steps
+/// down; without a majority no leader; with it back, a leader again.
+void re_election(network_mode mode);
+
+/// Many elections: 7 peers, 9 rounds of disconnecting 3 random peers (repeats allowed),
+/// one leader each time, then reconnecting them.
+void many_elections(network_mode mode);
+
+} // namespace raft::testing
