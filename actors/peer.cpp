@@ -89,6 +89,11 @@ peer_actor::behavior_type peer_impl(peer_pointer self, std::shared_ptr<node> cor
       auto& n = *self->state.core;
       return {n.current_term(), n.is_leader()};
     },
+    [self](status_atom) -> node_status {
+      auto& n = *self->state.core;
+      return {n.self(), n.current_term(), static_cast<std::uint8_t>(n.role()),
+              n.leader().value_or(0)};
+    },
     [self](kill_atom) { self->quit(caf::exit_reason::user_shutdown); },
   };
 }

@@ -8,13 +8,15 @@
 /// A `peer_actor` accepts the wire messages from its links, its own timer messages (each
 /// with the generation the core armed it with; stale generations are ignored by the core),
 /// `get_state` → (term, is_leader) as in the course's GetState(), and `kill`, after which it
-/// sends nothing and stops (timers included: a stopped actor receives no more timers).
+/// sends nothing and stops (timers included: a stopped actor receives no more timers), and
+/// `status` → its id, term, role and known leader.
 
 #include <caf/atom.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
 #include "core/role.hpp"
+#include "messages/control.hpp"
 #include "messages/wire.hpp"
 
 namespace raft {
@@ -23,6 +25,7 @@ using election_timer_atom = caf::atom_constant<caf::atom("elect_tmr")>;
 using heartbeat_timer_atom = caf::atom_constant<caf::atom("beat_tmr")>;
 using get_state_atom = caf::atom_constant<caf::atom("get_state")>;
 using kill_atom = caf::atom_constant<caf::atom("kill")>;
+using status_atom = caf::atom_constant<caf::atom("status")>;
 
 using link_actor = caf::typed_actor<caf::reacts_to<request_vote>,
                                     caf::reacts_to<request_vote_reply>,
@@ -33,6 +36,12 @@ using peer_actor = link_actor::extend<
   caf::reacts_to<election_timer_atom, std::uint64_t>,
   caf::reacts_to<heartbeat_timer_atom, std::uint64_t>,
   caf::replies_to<get_state_atom>::with<term_t, bool>,
+  caf::replies_to<status_atom>::with<node_status>,
   caf::reacts_to<kill_atom>>;
+
+/// What a node publishes on its port for other hosts: the wire messages (forwarded to its
+/// peer after checking the sender is a member) and `status` for operators. Timers and
+/// `kill` are deliberately absent, so no remote party can reach them.
+using node_endpoint = link_actor::extend<caf::replies_to<status_atom>::with<node_status>>;
 
 } // namespace raft

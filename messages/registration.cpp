@@ -2,6 +2,7 @@
 
 #include <caf/actor_system_config.hpp>
 
+#include "messages/control.hpp"
 #include "messages/wire.hpp"
 
 namespace raft {
@@ -13,6 +14,7 @@ void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_type<request_vote_reply>("raft::request_vote_reply");
   cfg.add_message_type<append_entries>("raft::append_entries");
   cfg.add_message_type<append_entries_reply>("raft::append_entries_reply");
+  cfg.add_message_type<node_status>("raft::node_status");
 }
 
 } // namespace raft

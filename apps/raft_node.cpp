@@ -1,0 +1,203 @@
+/// raft-node: runs one Raft peer of a multi-host cluster from a TOML config.
+///
+///   raft-node --config FILE [--log-format json|text]
+///
+/// Events go to stdout, one per line (apps/event_log.hpp). Exit status: 0 after SIGTERM or
+/// SIGINT (within 2 s, even with a connect to a dead host in flight), 2 for usage, config or
+/// state-file errors, 1 for other failures (the port cannot be bound, the state cannot be
+/// written, a broken invariant).
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+
+#include <atomic>
+#include <csignal>
+#include <cstdio>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <thread>
+#include <unistd.h>
+
+#include "actors/endpoint.hpp"
+#include "actors/node_system.hpp"
+#include "actors/peer.hpp"
+#include "actors/remote_link.hpp"
+#include "apps/event_log.hpp"
+#include "config/load_config.hpp"
+#include "storage/file_store.hpp"
+
+using namespace raft;
+using ef = event_field;
+
+namespace {
+
+constexpr const char* usage_text =
+  "usage: raft-node --config FILE [--log-format json|text]\n";
+
+int usage_error(const std::string& why) {
+  std::fprintf(stderr, "raft-node: %s\n%s", why.c_str(), usage_text);
+  return 2;
+}
+
+std::atomic<int> fatal_status{0};
+
+/// Exits the process if an orderly shutdown has not finished in time. Everything durable
+/// was written (and fsynced) before the message that depended on it, so nothing is lost.
+void arm_watchdog(std::chrono::milliseconds limit, int status) {
+  std::thread([limit, status] {
+    std::this_thread::sleep_for(limit);
+    std::fflush(stdout);
+    _exit(status);
+  }).detach();
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  std::string config_path;
+  auto fmt = event_log::format::json;
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      std::printf("%s", usage_text);
+      return 0;
+    } else if (arg == "--config" && i + 1 < argc) {
+      config_path = argv[++i];
+    } else if (arg == "--log-format" && i + 1 < argc) {
+      std::string v = argv[++i];
+      if (v == "json")
+        fmt = event_log::format::json;
+      else if (v == "text")
+        fmt = event_log::format::text;
+      else
+        return usage_error("--log-format must be json or text, not '" + v + "'");
+    } else {
+      return usage_error("unexpected argument '" + arg + "'");
+    }
+  }
+  if (config_path.empty())
+    return usage_error("--config FILE is required");
+
+  auto loaded = load_cluster_config(config_path);
+  if (!loaded) {
+    for (auto& e : loaded.errors)
+      std::fprintf(stderr, "%s\n", e.c_str());
+    return 2;
+  }
+  const auto conf = *loaded.config;
+  const auto& me = conf.self();
+
+  // Signals are taken by sigwait in the main thread; every thread started from here on
+  // inherits the blocked mask.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  event_log log{conf.node_id, fmt};
+  std::shared_ptr<file_store> store;
+  persistent_state restored;
+  try {
+    store = std::make_shared<file_store>(conf.data_dir);
+    restored = store->load();
+  } catch (const std::exception& ex) {
+    // Never reset a state we cannot read: that could let this node vote twice in a term.
+    std::fprintf(stderr, "%s\n", ex.what());
+    return 2;
+  }
+
+  caf::actor_system_config cfg;
+  configure_node_system(cfg);
+  // The system lives on the heap: if shutdown overruns, the watchdog exits without it.
+  auto sys = std::make_unique<caf::actor_system>(cfg);
+
+  peer_config pc;
+  pc.core.self = conf.node_id;
+  pc.core.members = conf.member_ids();
+  pc.core.timing = conf.timing;
+  pc.core.seed = std::random_device{}() ^ (std::uint64_t{conf.node_id} << 32);
+  pc.store = store;
+  std::vector<link_actor> links;
+  for (auto& other : conf.others()) {
+    remote_link_config rc;
+    rc.peer = other.id;
+    rc.host = other.host;
+    rc.port = other.port;
+    rc.on_change = [&log](peer_id p, bool up, const std::string& detail) {
+      log.emit(up ? "peer_up" : "peer_down", {ef::num("peer", p), ef::str("detail", detail)});
+    };
+    auto l = spawn_remote_link(*sys, rc);
+    pc.links.emplace(other.id, l);
+    links.push_back(l);
+  }
+  pc.observer = [&log](const peer_event& ev) {
+    if (auto* r = std::get_if<role_changed>(&ev.what)) {
+      log.emit("role", {ef::str("role", std::string(to_string(r->role))), ef::num("term", r->term),
+                        r->leader ? ef::num("leader", *r->leader) : ef::null("leader")});
+    } else if (auto* x = std::get_if<message_rejected>(&ev.what)) {
+      log.emit("rejected", {ef::num("from", x->from), ef::str("reason", x->reason)});
+    } else if (auto* fatal = std::get_if<std::string>(&ev.what)) {
+      log.emit("error", {ef::str("message", *fatal)});
+      fatal_status = 1;
+    }
+  };
+
+  auto address = me.host + ":" + std::to_string(me.port);
+  log.emit("started", {ef::str("address", address), ef::num("term", restored.current_term),
+                       restored.voted_for ? ef::num("voted_for", *restored.voted_for)
+                                          : ef::null("voted_for"),
+                       ef::num("members", conf.peers.size())});
+  peer_actor peer;
+  node_endpoint ep;
+  int status = 0;
+  try {
+    peer = spawn_peer(*sys, pc, /*detached: fsyncs block only this peer's thread*/ true);
+    endpoint_config ec;
+    ec.peer = peer;
+    ec.members = conf.member_ids();
+    ec.on_unknown_sender = [&log](peer_id from, const std::string& kind) {
+      log.emit("unknown_sender", {ef::num("from", from), ef::str("kind", kind),
+                                  ef::str("action", "dropped; reported once per id")});
+    };
+    ep = spawn_endpoint(*sys, ec);
+    auto bound = sys->middleman().publish(ep, me.port, me.host.c_str(), true);
+    if (!bound) {
+      log.emit("error", {ef::str("message", "cannot listen on " + address + ": " +
+                                              sys->render(bound.error()))});
+      status = 1;
+    } else {
+      log.emit("listening", {ef::str("address", address)});
+    }
+  } catch (const std::exception& ex) {
+    log.emit("error", {ef::str("message", ex.what())});
+    status = 1;
+  }
+
+  // Wait for SIGTERM/SIGINT, or for the peer to stop on a fatal error.
+  while (status == 0 && fatal_status == 0) {
+    timespec tick{0, 100'000'000};
+    int sig = sigtimedwait(&stop_signals, nullptr, &tick);
+    if (sig == SIGTERM || sig == SIGINT) {
+      log.emit("stopping", {ef::str("signal", sig == SIGTERM ? "SIGTERM" : "SIGINT")});
+      break;
+    }
+  }
+  if (status == 0)
+    status = fatal_status.load();
+  arm_watchdog(std::chrono::milliseconds(1500), status);
+  if (peer)
+    caf::anon_send(peer, kill_atom::value);
+  if (ep)
+    caf::anon_send_exit(ep, caf::exit_reason::user_shutdown);
+  for (auto& l : links)
+    caf::anon_send_exit(l, caf::exit_reason::user_shutdown);
+  peer = nullptr;
+  ep = nullptr;
+  links.clear();
+  pc.links.clear();
+  sys.reset();
+  log.emit("stopped", {ef::num("status", static_cast<std::uint64_t>(status))});
+  return status;
+}
