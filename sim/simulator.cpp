@@ -1,0 +1,523 @@
+#include "sim/simulator.hpp"
+
+#include <sstream>
+#include <utility>
+#include <vector>
+
+#include "sim/invariants.hpp"
+#include "sim/network.hpp"
+#include "sim/random.hpp"
+#include "sim/trace.hpp"
+
+namespace raft::sim {
+
+namespace {
+
+constexpr vtime leader_deadline = seconds(5); ///< heal → leader in office
+constexpr vtime leader_tenure = seconds(10);  ///< election → no further election
+
+std::string at_ms(vtime t) {
+  std::ostringstream os;
+  os.setf(std::ios::fixed);
+  os.precision(3);
+  os << static_cast<double>(t) / 1000.0 << " ms";
+  return os.str();
+}
+
+/// One peer as the simulator sees it: the core while it is up, and its durable storage,
+/// which survives crashes (Figure 2: currentTerm and votedFor are persistent state).
+struct peer_slot {
+  std::optional<node> core;       ///< empty while crashed
+  persistent_state disk;          ///< what the peer persisted, as of its last persist effect
+  std::uint32_t incarnation = 0;  ///< bumped at every crash: voids timers and messages
+  std::uint64_t election_gen = 0; ///< generation of the last armed election timer
+  std::uint64_t heartbeat_gen = 0;
+};
+
+class simulation {
+public:
+  simulation(std::uint64_t seed, const run_options& opts)
+    : opts_(opts), rng_(seed) {
+    result_.seed = seed;
+    result_.scn = scenario::draw(rng_, opts.peers);
+    n_ = result_.scn.peers;
+    members_.reserve(n_);
+    for (std::size_t i = 0; i < n_; ++i)
+      members_.push_back(static_cast<peer_id>(i + 1));
+    peers_.resize(n_);
+    net_.reset(n_, {result_.scn.drop_rate, result_.scn.duplicate_rate,
+                    result_.scn.long_delay_rate});
+    checker_.reset(n_);
+    trace_.clear();
+  }
+
+  run_result run() {
+    const auto& scn = result_.scn;
+    if (opts_.trace_out)
+      *opts_.trace_out << "seed " << result_.seed << ": " << scn.describe() << '\n';
+    for (std::size_t i = 0; i < n_ && !failed_; ++i)
+      boot(i, false);
+    if (scn.partitions || scn.one_way || scn.crashes)
+      queue_.push(between(rng_, scn.fault_gap_min, scn.fault_gap_max), event_kind::fault, 0, 0,
+                  0);
+    queue_.push(scn.fault_phase, event_kind::heal, 0, 0, 0);
+
+    while (!failed_ && !done_ && !queue_.empty()) {
+      auto e = queue_.pop();
+      now_ = e.at;
+      if (healed_ && !before_deadline_checked(e.at))
+        break;
+      if (healed_ && leader_ >= 0 && now_ >= leader_since_ + leader_tenure) {
+        // The leader in office at the deadline kept its term for its whole tenure.
+        result_.leader_after_heal = leader_since_ - heal_at_;
+        done_ = true;
+        break;
+      }
+      ++result_.events;
+      dispatch(e);
+    }
+    if (!failed_ && !done_)
+      violation("the run ended before the liveness check completed");
+
+    result_.end = now_;
+    result_.trace_hash = trace_.hash();
+    for (auto& p : peers_)
+      if (p.core && p.core->current_term() > result_.max_term)
+        result_.max_term = p.core->current_term();
+    for (auto l : checker_.leaders_by_term())
+      result_.leaders += l != 0 ? 1 : 0;
+    return std::move(result_);
+  }
+
+private:
+  // ---- events -------------------------------------------------------------------------
+
+  void dispatch(const event& e) {
+    switch (e.kind) {
+      case event_kind::deliver: deliver(e); break;
+      case event_kind::election_timer: timer(e, true); break;
+      case event_kind::heartbeat_timer: timer(e, false); break;
+      case event_kind::fault: fault(); break;
+      case event_kind::heal: heal(); break;
+    }
+  }
+
+  void deliver(const event& e) {
+    auto& p = peers_[e.peer];
+    const auto& flight = net_.at(e.arg);
+    // Messages addressed to an older incarnation died with it.
+    if (!p.core || p.incarnation != e.incarnation) {
+      net_.release(e.arg);
+      return;
+    }
+    trace_record rec;
+    rec.kind = trace_kind::deliver;
+    rec.other = flight.from + 1;
+    rec.msg_kind = static_cast<std::uint8_t>(flight.msg.index());
+    rec.msg_term = term_of(flight.msg);
+    if (auto* r = std::get_if<request_vote_reply>(&flight.msg))
+      rec.granted = r->vote_granted;
+    if (!net_.link_up(flight.from, e.peer)) {
+      rec.kind = trace_kind::lost_in_flight;
+      fill_and_record(rec, e.peer);
+      net_.release(e.arg);
+      return;
+    }
+    // `flight` is only read during receive(); effects may grow the pool afterwards.
+    step(e.peer, rec, false, [&] { return p.core->receive(flight.msg); });
+    net_.release(e.arg);
+  }
+
+  void timer(const event& e, bool election) {
+    auto& p = peers_[e.peer];
+    if (!p.core || p.incarnation != e.incarnation)
+      return; // armed by an incarnation that crashed
+    trace_record rec;
+    rec.kind = election ? trace_kind::election_timer : trace_kind::heartbeat_timer;
+    // The core decides staleness by generation; superseded timers are left out of the
+    // trace unless they (wrongly) changed something.
+    bool current = e.arg == (election ? p.election_gen : p.heartbeat_gen);
+    if (election)
+      step(e.peer, rec, !current, [&] { return p.core->election_timer_fired(e.arg); });
+    else
+      step(e.peer, rec, !current, [&] { return p.core->heartbeat_timer_fired(e.arg); });
+  }
+
+  /// One random fault action of the fault phase, then the next one is scheduled.
+  void fault() {
+    const auto& scn = result_.scn;
+    enum action { partition, heal_links, cut, restore, crash, restart };
+    action choices[12];
+    std::size_t count = 0;
+    auto add = [&](action a, int weight) {
+      for (int i = 0; i < weight; ++i)
+        choices[count++] = a;
+    };
+    if (scn.partitions) {
+      add(partition, 2);
+      add(heal_links, 1);
+    }
+    if (scn.one_way) {
+      add(cut, 2);
+      add(restore, 1);
+    }
+    if (scn.crashes) {
+      add(crash, 2);
+      add(restart, 2);
+    }
+    trace_record rec;
+    auto choice = choices[below(rng_, count)];
+    switch (choice) {
+      case partition: {
+        std::size_t groups = n_ >= 5 && chance(rng_, 0.3) ? 3 : 2;
+        std::vector<std::uint8_t> group_of(n_);
+        std::uint32_t code = 0;
+        bool split = false;
+        for (std::size_t i = 0; i < n_; ++i) {
+          group_of[i] = static_cast<std::uint8_t>(below(rng_, groups));
+          split = split || group_of[i] != group_of[0];
+        }
+        if (!split) // everyone in one group is no partition: move one peer out
+          group_of[below(rng_, n_)] = static_cast<std::uint8_t>((group_of[0] + 1) % groups);
+        for (std::size_t i = 0; i < n_; ++i)
+          code |= static_cast<std::uint32_t>(group_of[i]) << (2 * i);
+        net_.partition(group_of);
+        rec.kind = trace_kind::partition;
+        rec.other = code;
+        rec.msg_term = n_;
+        record(rec);
+        break;
+      }
+      case heal_links:
+        net_.heal_links();
+        rec.kind = trace_kind::heal_links;
+        record(rec);
+        break;
+      case cut:
+      case restore: {
+        // Link a → b: when down, b no longer hears a, while a still hears b.
+        auto a = below(rng_, n_);
+        auto b = (a + 1 + below(rng_, n_ - 1)) % n_;
+        bool up = choice == restore;
+        net_.set_link(a, b, up);
+        rec.kind = up ? trace_kind::restore : trace_kind::cut;
+        rec.peer = static_cast<std::uint32_t>(b + 1);
+        rec.other = static_cast<std::uint32_t>(a + 1);
+        record(rec);
+        break;
+      }
+      case crash: {
+        auto i = pick_peer(true);
+        if (i < n_) {
+          auto& p = peers_[i];
+          rec.kind = trace_kind::crash;
+          fill_and_record(rec, i);
+          p.core.reset();
+          ++p.incarnation;
+          ++result_.crashes;
+        }
+        break;
+      }
+      case restart: {
+        auto i = pick_peer(false);
+        if (i < n_)
+          boot(i, true);
+        break;
+      }
+    }
+    auto next = now_ + between(rng_, scn.fault_gap_min, scn.fault_gap_max);
+    if (next < scn.fault_phase)
+      queue_.push(next, event_kind::fault, 0, 0, 0);
+  }
+
+  /// A random peer that is up (`up`) or down; n_ when there is none.
+  std::size_t pick_peer(bool up) {
+    std::size_t candidates[32];
+    std::size_t count = 0;
+    for (std::size_t i = 0; i < n_; ++i)
+      if (peers_[i].core.has_value() == up)
+        candidates[count++] = i;
+    return count == 0 ? n_ : candidates[below(rng_, count)];
+  }
+
+  /// End of the fault phase: every link up, a reliable network, every peer running.
+  void heal() {
+    healed_ = true;
+    heal_at_ = now_;
+    result_.heal_at = now_;
+    if (opts_.never_heal) {
+      std::vector<std::uint8_t> alone(n_);
+      for (std::size_t i = 0; i < n_; ++i)
+        alone[i] = static_cast<std::uint8_t>(i);
+      net_.partition(alone);
+    } else {
+      net_.heal_links();
+    }
+    net_.set_conditions({});
+    trace_record rec;
+    rec.kind = trace_kind::heal;
+    record(rec);
+    for (std::size_t i = 0; i < n_ && !failed_; ++i)
+      if (!peers_[i].core)
+        boot(i, true);
+    if (!failed_)
+      check_liveness();
+  }
+
+  // ---- peers --------------------------------------------------------------------------
+
+  /// Starts peer `idx` (first boot or restart) from what it persisted: its term and vote,
+  /// nothing more (Figure 2), with a fresh seed derived from the run seed.
+  void boot(std::size_t idx, bool restart) {
+    auto& p = peers_[idx];
+    node::options o;
+    o.self = members_[idx];
+    o.members = members_;
+    o.seed = derive_seed(result_.seed, idx, p.incarnation);
+    o.check_invariants = opts_.core_checks;
+    o.injected_bugs = opts_.core_bugs;
+    persistent_state restored = p.disk;
+    if (restart && opts_.forget_vote_on_restart)
+      restored.voted_for.reset(); // the injected storage bug
+    p.core.emplace(std::move(o), std::move(restored));
+    trace_record rec;
+    rec.kind = restart ? trace_kind::restart : trace_kind::start;
+    step(idx, rec, false, [&] { return p.core->start(); });
+  }
+
+  /// Runs one step of a core, records it, carries out its effects in order, then checks
+  /// the invariants. The core's own invariant_violation is reported as a violation.
+  template <class F>
+  void step(std::size_t idx, trace_record rec, bool quiet_if_unchanged, F&& body) {
+    auto& n = *peers_[idx].core;
+    auto term_before = n.current_term();
+    auto role_before = n.role();
+    effects fx;
+    try {
+      fx = body();
+    } catch (const invariant_violation& e) {
+      fill_and_record(rec, idx);
+      violation(std::string("core invariant: ") + e.what());
+      return;
+    }
+    if (!quiet_if_unchanged || n.current_term() != term_before || n.role() != role_before)
+      fill_and_record(rec, idx);
+    apply(idx, fx);
+    if (failed_)
+      return;
+    if (!checker_.after_step(idx, n)) {
+      violation(checker_.what());
+      return;
+    }
+    if (healed_)
+      check_liveness();
+  }
+
+  /// Carries out a step's effects in the order given (persist first, so the vote is
+  /// durable before any reply that depends on it leaves the peer).
+  void apply(std::size_t idx, effects& fx) {
+    auto& p = peers_[idx];
+    for (auto& e : fx) {
+      if (auto* s = std::get_if<send>(&e)) {
+        transmit(idx, *s);
+      } else if (auto* w = std::get_if<persist>(&e)) {
+        p.disk.current_term = w->current_term;
+        p.disk.voted_for = w->voted_for;
+        if (!checker_.on_persist(idx, w->current_term, w->voted_for)) {
+          violation(checker_.what());
+          return;
+        }
+      } else if (auto* et = std::get_if<arm_election_timer>(&e)) {
+        p.election_gen = et->generation;
+        queue_.push(now_ + et->after.count(), event_kind::election_timer,
+                    static_cast<std::uint32_t>(idx), p.incarnation, et->generation);
+      } else if (auto* ht = std::get_if<arm_heartbeat_timer>(&e)) {
+        p.heartbeat_gen = ht->generation;
+        queue_.push(now_ + ht->after.count(), event_kind::heartbeat_timer,
+                    static_cast<std::uint32_t>(idx), p.incarnation, ht->generation);
+      }
+      // role_changed is visible in the trace; message_rejected needs nothing.
+    }
+  }
+
+  /// Puts a message on the network: lost if the link is down or the receiver is down, else
+  /// dropped with the drop rate, delivered after a random delay, maybe twice.
+  void transmit(std::size_t from, const send& s) {
+    if (s.to == 0 || s.to > n_) {
+      violation("p" + std::to_string(from + 1) + " sent to unknown peer " +
+                std::to_string(s.to));
+      return;
+    }
+    std::size_t to = s.to - 1;
+    if (!net_.link_up(from, to) || !peers_[to].core)
+      return;
+    bool duplicate = net_.draw_duplicate(rng_);
+    vtime delay = 0;
+    for (int copy = 0; copy < (duplicate ? 2 : 1); ++copy) {
+      // A duplicate is a late copy (a retransmission): it arrives after the original would.
+      delay = copy == 0 ? net_.draw_delay(rng_) : delay + net_.draw_late(rng_);
+      if (net_.draw_drop(rng_))
+        continue;
+      auto slot = net_.store(static_cast<std::uint32_t>(from), s.msg);
+      queue_.push(now_ + delay, event_kind::deliver, static_cast<std::uint32_t>(to),
+                  peers_[to].incarnation, slot);
+    }
+  }
+
+  // ---- liveness -----------------------------------------------------------------------
+
+  /// Returns false (after reporting) when the deadline passes with no leader in office.
+  bool before_deadline_checked(vtime t) {
+    if (deadline_checked_ || t < heal_at_ + leader_deadline)
+      return true;
+    deadline_checked_ = true;
+    if (leader_ >= 0)
+      return true;
+    now_ = heal_at_ + leader_deadline;
+    violation("liveness: no leader within 5 virtual seconds after the heal at " +
+              at_ms(heal_at_) + " (highest term " + std::to_string(highest_term()) + ")");
+    return false;
+  }
+
+  term_t highest_term() const {
+    term_t top = 0;
+    for (auto& p : peers_)
+      if (p.core && p.core->current_term() > top)
+        top = p.core->current_term();
+    return top;
+  }
+
+  /// After the heal: tracks the leader in office (a leader whose term no peer exceeds).
+  /// Before the deadline a leader may lose office to a peer that rejoins with a higher term
+  /// (Raft without pre-vote, §9.6); after it, any loss of office or higher term is a
+  /// violation: the leader must keep its term for 10 s from its election.
+  void check_liveness() {
+    term_t top = 0;
+    int ldr = -1;
+    for (std::size_t i = 0; i < n_; ++i) {
+      auto& c = peers_[i].core;
+      if (!c)
+        continue;
+      if (c->current_term() > top) {
+        top = c->current_term();
+        ldr = c->is_leader() ? static_cast<int>(i) : -1;
+      } else if (c->current_term() == top && c->is_leader()) {
+        ldr = static_cast<int>(i);
+      }
+    }
+    if (leader_ >= 0 && (ldr != leader_ || top != leader_term_)) {
+      if (deadline_checked_) {
+        violation("liveness: leader p" + std::to_string(leader_ + 1) + " of term " +
+                  std::to_string(leader_term_) + ", elected at " + at_ms(leader_since_) +
+                  ", lost office " + at_ms(now_ - leader_since_) +
+                  " later (highest term now " + std::to_string(top) + ")");
+        return;
+      }
+      ++result_.leaders_deposed_after_heal;
+      leader_ = -1;
+    }
+    if (leader_ < 0 && ldr >= 0) {
+      leader_ = ldr;
+      leader_term_ = top;
+      leader_since_ = now_;
+    }
+  }
+
+  // ---- trace and failure --------------------------------------------------------------
+
+  void fill_and_record(trace_record& rec, std::size_t idx) {
+    rec.peer = static_cast<std::uint32_t>(idx + 1);
+    if (auto& c = peers_[idx].core) {
+      rec.term = c->current_term();
+      rec.role = c->role();
+    }
+    record(rec);
+  }
+
+  void record(trace_record& rec) {
+    rec.at = now_;
+    trace_.push(rec);
+    if (opts_.trace_out)
+      *opts_.trace_out << format(rec) << '\n';
+  }
+
+  void violation(std::string what) {
+    if (failed_)
+      return;
+    failed_ = true;
+    result_.ok = false;
+    result_.violation = std::move(what);
+    trace_record rec;
+    rec.kind = trace_kind::violation;
+    record(rec);
+    std::ostringstream os;
+    trace_.write_tail(os, opts_.tail + 1);
+    result_.tail = os.str();
+    if (opts_.trace_out)
+      *opts_.trace_out << "violation: " << result_.violation << '\n';
+  }
+
+  const run_options& opts_;
+  rng_t rng_;
+  run_result result_;
+  std::size_t n_ = 0;
+  std::vector<peer_id> members_;
+  std::vector<peer_slot> peers_;
+  network net_;
+  event_queue queue_;
+  invariant_checker checker_;
+  trace_ring trace_;
+  vtime now_ = 0;
+  bool failed_ = false;
+  bool done_ = false;
+  bool healed_ = false;
+  vtime heal_at_ = 0;
+  bool deadline_checked_ = false;
+  int leader_ = -1;
+  term_t leader_term_ = 0;
+  vtime leader_since_ = 0;
+};
+
+} // namespace
+
+run_result run_seed(std::uint64_t seed, const run_options& opts) {
+  simulation s{seed, opts};
+  return s.run();
+}
+
+unsigned parse_core_bug(const std::string& name) {
+  if (name == "count_stale_votes") return bug_count_stale_votes;
+  if (name == "ignore_log_freshness") return bug_ignore_log_freshness;
+  if (name == "vote_twice") return bug_vote_twice;
+  return 0;
+}
+
+std::string core_bug_names(unsigned bugs) {
+  std::string s;
+  auto add = [&](unsigned bit, const char* name) {
+    if (bugs & bit)
+      s += (s.empty() ? "" : ",") + std::string(name);
+  };
+  add(bug_count_stale_votes, "count_stale_votes");
+  add(bug_ignore_log_freshness, "ignore_log_freshness");
+  add(bug_vote_twice, "vote_twice");
+  return s;
+}
+
+std::string replay_command(std::uint64_t seed, const run_options& opts) {
+  std::string cmd = "build/sim/raft-sim --seed " + std::to_string(seed);
+  if (opts.peers)
+    cmd += " --peers " + std::to_string(*opts.peers);
+  for (unsigned bit : {bug_count_stale_votes, bug_ignore_log_freshness, bug_vote_twice})
+    if (opts.core_bugs & bit)
+      cmd += " --bug " + core_bug_names(bit);
+  if (opts.forget_vote_on_restart)
+    cmd += " --bug forget_vote_on_restart";
+  if (!opts.core_checks)
+    cmd += " --no-core-checks";
+  if (opts.never_heal)
+    cmd += " --never-heal";
+  return cmd + " --trace";
+}
+
+} // namespace raft::sim

@@ -1,0 +1,65 @@
+#pragma once
+/// A deterministic discrete-event simulation of a Raft cluster: N instances of the real core
+/// (raft::node) driven in virtual time, with a lossy, reordering network, partitions,
+/// one-way link failures, crashes and restarts, all drawn from one seed.
+///
+/// A run has two phases:
+/// 1. the fault phase (3–20 virtual seconds): faults come and go at random;
+/// 2. the heal: every link up, no drops, duplicates or long delays, crashed peers restarted.
+///    Then (liveness, §5.2 and §5.6 "broadcastTime ≪ electionTimeout ≪ MTBF") a leader must
+///    be in office within 5 virtual seconds, and from its election on it must keep its term
+///    for 10 virtual seconds with no peer entering a higher term.
+///
+/// After every event the cross-node invariants of sim/invariants.hpp and the core's own
+/// check_invariants() are checked; the first failure ends the run as a violation.
+
+#include <cstdint>
+#include <optional>
+#include <ostream>
+#include <string>
+
+#include "core/node.hpp"
+#include "sim/event_queue.hpp"
+#include "sim/scenario.hpp"
+
+namespace raft::sim {
+
+struct run_options {
+  std::optional<std::size_t> peers;      ///< fix the cluster size (else 3, 5 or 7 by seed)
+  unsigned core_bugs = bug_none;         ///< raft::injected_bug flags for every core
+  bool core_checks = true;               ///< node::options::check_invariants
+  bool forget_vote_on_restart = false;   ///< storage bug: restart with the term, no vote
+  bool never_heal = false;               ///< test hook: at the heal every peer stays isolated
+  std::ostream* trace_out = nullptr;     ///< every event, formatted, as it happens
+  std::size_t tail = 40;                 ///< events shown for a violation
+};
+
+struct run_result {
+  std::uint64_t seed = 0;
+  scenario scn;
+  bool ok = true;
+  std::string violation;   ///< what failed (empty when ok)
+  std::string tail;        ///< the last events before the violation (formatted on failure)
+  std::uint64_t events = 0;
+  vtime end = 0;           ///< virtual time simulated
+  std::uint64_t trace_hash = 0; ///< hash of every event: equal runs hash equal
+  vtime heal_at = 0;
+  vtime leader_after_heal = -1; ///< heal → election of the leader that then kept office
+  std::size_t leaders_deposed_after_heal = 0; ///< leaders after the heal that lost office
+                                              ///< before the 5 s deadline (legitimate)
+  term_t max_term = 0;
+  std::size_t crashes = 0;
+  std::size_t leaders = 0;  ///< distinct (term, leader) pairs seen
+};
+
+/// Runs one seed. Deterministic: the same seed and options give the same result and hash.
+run_result run_seed(std::uint64_t seed, const run_options& opts = {});
+
+/// The command line that replays `seed` with `opts`, e.g. `build/sim/raft-sim --seed 7 --trace`.
+std::string replay_command(std::uint64_t seed, const run_options& opts);
+
+/// Names of the bugs the CLI and tests can inject.
+unsigned parse_core_bug(const std::string& name); ///< 0 when unknown
+std::string core_bug_names(unsigned bugs);
+
+} // namespace raft::sim
