@@ -71,6 +71,10 @@ public:
         // The leader in office at the deadline kept its term for its whole tenure.
         result_.leader_after_heal = leader_since_ - heal_at_;
         done_ = true;
+        if (opts_.trace_out)
+          *opts_.trace_out << "liveness: p" << leader_ + 1 << " leader of term " << leader_term_
+                           << " from " << at_ms(leader_since_) << " (" +
+                                at_ms(leader_since_ - heal_at_) + " after the heal) for 10 s\n";
         break;
       }
       ++result_.events;
@@ -134,9 +138,11 @@ private:
       return; // armed by an incarnation that crashed
     trace_record rec;
     rec.kind = election ? trace_kind::election_timer : trace_kind::heartbeat_timer;
-    // The core decides staleness by generation; superseded timers are left out of the
-    // trace unless they (wrongly) changed something.
-    bool current = e.arg == (election ? p.election_gen : p.heartbeat_gen);
+    // The core decides staleness by generation; superseded timers (and an election timer
+    // reaching a leader, a heartbeat timer reaching a non-leader) are left out of the trace
+    // unless they (wrongly) changed something.
+    bool current = election ? e.arg == p.election_gen && !p.core->is_leader()
+                            : e.arg == p.heartbeat_gen && p.core->is_leader();
     if (election)
       step(e.peer, rec, !current, [&] { return p.core->election_timer_fired(e.arg); });
     else
