@@ -38,6 +38,8 @@ node_endpoint::behavior_type endpoint(endpoint_pointer self, endpoint_config cfg
     [self](request_vote_reply& m) { pass_on(self, m); },
     [self](append_entries& m) { pass_on(self, m); },
     [self](append_entries_reply& m) { pass_on(self, m); },
+    [self](pre_vote& m) { pass_on(self, m); },
+    [self](pre_vote_reply& m) { pass_on(self, m); },
     [self](status_atom) -> caf::delegated<node_status> {
       return self->delegate(self->state.cfg.peer, status_atom::value);
     },

@@ -18,6 +18,12 @@ struct peer_state {
 
 using peer_pointer = peer_actor::stateful_pointer<peer_state>;
 
+/// The core's monotonic time: the steady clock.
+time_point now() {
+  return std::chrono::duration_cast<time_point>(
+    std::chrono::steady_clock::now().time_since_epoch());
+}
+
 void tell(peer_state& st, decltype(peer_event::what) what) {
   if (st.observer)
     st.observer(peer_event{st.core->self(), std::move(what)});
@@ -72,24 +78,36 @@ peer_actor::behavior_type peer_impl(peer_pointer self, std::shared_ptr<node> cor
     }
     return caf::exit_reason::unhandled_exception;
   });
-  carry_out(self, st.core->start());
-  auto on_message = [self](auto& m) { carry_out(self, self->state.core->receive(m)); };
+  carry_out(self, st.core->start(now()));
+  auto on_message = [self](auto& m) { carry_out(self, self->state.core->receive(m, now())); };
   return {
     [on_message](request_vote& m) { on_message(m); },
     [on_message](request_vote_reply& m) { on_message(m); },
     [on_message](append_entries& m) { on_message(m); },
     [on_message](append_entries_reply& m) { on_message(m); },
+    [on_message](pre_vote& m) { on_message(m); },
+    [on_message](pre_vote_reply& m) { on_message(m); },
     [self](election_timer_atom, std::uint64_t gen) {
-      carry_out(self, self->state.core->election_timer_fired(gen));
+      carry_out(self, self->state.core->election_timer_fired(gen, now()));
     },
     [self](heartbeat_timer_atom, std::uint64_t gen) {
-      carry_out(self, self->state.core->heartbeat_timer_fired(gen));
+      carry_out(self, self->state.core->heartbeat_timer_fired(gen, now()));
     },
+    [self](link_down_atom, peer_id p) {
+      carry_out(self, self->state.core->connection_lost(p, now()));
+    },
+    [self](link_up_atom, peer_id p) {
+      carry_out(self, self->state.core->connection_restored(p, now()));
+    },
+    // Queries first let time pass in the core, so a leader that lost its majority while
+    // frozen answers as the follower it has become (check-quorum).
     [self](get_state_atom) -> caf::result<term_t, bool> {
+      carry_out(self, self->state.core->tick(now()));
       auto& n = *self->state.core;
       return {n.current_term(), n.is_leader()};
     },
     [self](status_atom) -> node_status {
+      carry_out(self, self->state.core->tick(now()));
       auto& n = *self->state.core;
       return {n.self(), n.current_term(), static_cast<std::uint8_t>(n.role()),
               n.leader().value_or(0)};

@@ -9,7 +9,8 @@
 /// with the generation the core armed it with; stale generations are ignored by the core),
 /// `get_state` → (term, is_leader) as in the course's GetState(), and `kill`, after which it
 /// sends nothing and stops (timers included: a stopped actor receives no more timers), and
-/// `status` → its id, term, role and known leader.
+/// `status` → its id, term, role and known leader; `link_down`/`link_up` from its links when
+/// the connection to a peer drops or returns (the crash fast path, core/node.hpp).
 
 #include <caf/atom.hpp>
 #include <caf/replies_to.hpp>
@@ -26,17 +27,23 @@ using heartbeat_timer_atom = caf::atom_constant<caf::atom("beat_tmr")>;
 using get_state_atom = caf::atom_constant<caf::atom("get_state")>;
 using kill_atom = caf::atom_constant<caf::atom("kill")>;
 using status_atom = caf::atom_constant<caf::atom("status")>;
+using link_down_atom = caf::atom_constant<caf::atom("link_down")>;
+using link_up_atom = caf::atom_constant<caf::atom("link_up")>;
 
 using link_actor = caf::typed_actor<caf::reacts_to<request_vote>,
                                     caf::reacts_to<request_vote_reply>,
                                     caf::reacts_to<append_entries>,
-                                    caf::reacts_to<append_entries_reply>>;
+                                    caf::reacts_to<append_entries_reply>,
+                                    caf::reacts_to<pre_vote>,
+                                    caf::reacts_to<pre_vote_reply>>;
 
 using peer_actor = link_actor::extend<
   caf::reacts_to<election_timer_atom, std::uint64_t>,
   caf::reacts_to<heartbeat_timer_atom, std::uint64_t>,
   caf::replies_to<get_state_atom>::with<term_t, bool>,
   caf::replies_to<status_atom>::with<node_status>,
+  caf::reacts_to<link_down_atom, peer_id>,
+  caf::reacts_to<link_up_atom, peer_id>,
   caf::reacts_to<kill_atom>>;
 
 /// What a node publishes on its port for other hosts: the wire messages (forwarded to its

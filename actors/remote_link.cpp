@@ -114,6 +114,8 @@ remote_link_actor::behavior_type remote_link(link_pointer self, remote_link_conf
     [self](request_vote_reply& m) { forward(self, m); },
     [self](append_entries& m) { forward(self, m); },
     [self](append_entries_reply& m) { forward(self, m); },
+    [self](pre_vote& m) { forward(self, m); },
+    [self](pre_vote_reply& m) { forward(self, m); },
     [self](try_connect_atom) { try_connect(self); },
   };
 }

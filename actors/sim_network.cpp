@@ -19,7 +19,11 @@ using deliver_atom = caf::atom_constant<caf::atom("deliver")>;
 using sim_link_actor = link_actor::extend<caf::reacts_to<deliver_atom, request_vote>,
                                           caf::reacts_to<deliver_atom, request_vote_reply>,
                                           caf::reacts_to<deliver_atom, append_entries>,
-                                          caf::reacts_to<deliver_atom, append_entries_reply>>;
+                                          caf::reacts_to<deliver_atom, append_entries_reply>,
+                                          caf::reacts_to<deliver_atom, pre_vote>,
+                                          caf::reacts_to<deliver_atom, pre_vote_reply>>;
+
+constexpr std::size_t kinds = std::variant_size_v<message>;
 
 struct verdict {
   bool drop = false;
@@ -49,7 +53,7 @@ struct sim_network::impl {
   std::mt19937_64 rng;
   totals all;
   std::vector<std::uint64_t> delivered, sent_from;
-  std::vector<std::vector<std::array<std::uint64_t, 4>>> sent_kind;
+  std::vector<std::vector<std::array<std::uint64_t, kinds>>> sent_kind;
 
   std::size_t at(peer_id id) const {
     auto i = index.find(id);
@@ -139,10 +143,14 @@ sim_link_actor::behavior_type sim_link(link_pointer self, std::shared_ptr<sim_ne
     [self](request_vote_reply& m) { on_send(self, m); },
     [self](append_entries& m) { on_send(self, m); },
     [self](append_entries_reply& m) { on_send(self, m); },
+    [self](pre_vote& m) { on_send(self, m); },
+    [self](pre_vote_reply& m) { on_send(self, m); },
     [self](deliver_atom, request_vote& m) { deliver(self, m); },
     [self](deliver_atom, request_vote_reply& m) { deliver(self, m); },
     [self](deliver_atom, append_entries& m) { deliver(self, m); },
     [self](deliver_atom, append_entries_reply& m) { deliver(self, m); },
+    [self](deliver_atom, pre_vote& m) { deliver(self, m); },
+    [self](deliver_atom, pre_vote_reply& m) { deliver(self, m); },
   };
 }
 
@@ -161,7 +169,7 @@ sim_network::sim_network(caf::actor_system& sys, std::vector<peer_id> ids, std::
   d.rng.seed(seed);
   d.delivered.assign(n, 0);
   d.sent_from.assign(n, 0);
-  d.sent_kind.assign(n, std::vector<std::array<std::uint64_t, 4>>(n, {0, 0, 0, 0}));
+  d.sent_kind.assign(n, std::vector<std::array<std::uint64_t, kinds>>(n, std::array<std::uint64_t, kinds>{}));
   d.links.resize(n, std::vector<sim_link_actor>(n));
   for (std::size_t i = 0; i < n; ++i)
     for (std::size_t j = 0; j < n; ++j)

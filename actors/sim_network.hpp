@@ -61,7 +61,7 @@ public:
   totals total() const;
   std::uint64_t delivered_to(peer_id id) const;
   std::uint64_t sent_by(peer_id id) const;
-  /// Messages of `kind` (index in raft::message: 0 request_vote … 3 append_entries_reply)
+  /// Messages of `kind` (index in raft::message: 0 request_vote … 5 pre_vote_reply)
   /// sent on from → to.
   std::uint64_t sent(peer_id from, peer_id to, std::size_t kind) const;
 

@@ -98,10 +98,10 @@ struct test_cluster::impl {
 
   void spawn(peer_id id) {
     peer_config pc;
-    pc.core.self = id;
-    pc.core.members = ids;
-    pc.core.timing = opts.timing;
-    pc.core.seed = seed * 1000003 + id * 7919 + incarnations[id - 1]++;
+    pc.core = node::with_defaults(id, ids, opts.timing,
+                                           seed * 1000003 + id * 7919 + incarnations[id - 1]++);
+    pc.core.pre_vote = opts.pre_vote;
+    pc.core.check_quorum = opts.check_quorum;
     for (auto other : ids)
       if (other != id)
         pc.links.emplace(other, net->link(id, other));

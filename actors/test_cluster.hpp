@@ -48,6 +48,9 @@ public:
     std::uint64_t seed = 0; ///< 0: draw one (printed in every failure message)
     bool unreliable = false;
     bool long_reordering = false;
+    /// Pre-vote and check-quorum (core/node.hpp); on, as in raft-node. Off: Figure 2 only.
+    bool pre_vote = true;
+    bool check_quorum = true;
     /// Called (from peer threads, serialized by the cluster) for every role change.
     std::function<void(const observed_role&)> on_role_change;
   };

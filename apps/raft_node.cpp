@@ -15,6 +15,7 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <thread>
 #include <unistd.h>
@@ -114,19 +115,31 @@ int main(int argc, char** argv) {
   auto sys = std::make_unique<caf::actor_system>(cfg);
 
   peer_config pc;
-  pc.core.self = conf.node_id;
-  pc.core.members = conf.member_ids();
-  pc.core.timing = conf.timing;
-  pc.core.seed = std::random_device{}() ^ (std::uint64_t{conf.node_id} << 32);
+  pc.core = node::with_defaults(conf.node_id, conf.member_ids(), conf.timing,
+                                         std::random_device{}() ^
+                                           (std::uint64_t{conf.node_id} << 32));
   pc.store = store;
   std::vector<link_actor> links;
+  // The links exist before the peer (it needs them), so they reach it through this holder.
+  struct peer_holder {
+    std::mutex mtx;
+    peer_actor peer;
+  };
+  auto holder = std::make_shared<peer_holder>();
   for (auto& other : conf.others()) {
     remote_link_config rc;
     rc.peer = other.id;
     rc.host = other.host;
     rc.port = other.port;
-    rc.on_change = [&log](peer_id p, bool up, const std::string& detail) {
+    rc.on_change = [&log, holder](peer_id p, bool up, const std::string& detail) {
       log.emit(up ? "peer_up" : "peer_down", {ef::num("peer", p), ef::str("detail", detail)});
+      std::lock_guard<std::mutex> guard{holder->mtx};
+      if (!holder->peer)
+        return;
+      if (up)
+        caf::anon_send(holder->peer, link_up_atom::value, p);
+      else
+        caf::anon_send(holder->peer, link_down_atom::value, p); // the crash fast path
     };
     auto l = spawn_remote_link(*sys, rc);
     pc.links.emplace(other.id, l);
@@ -154,6 +167,10 @@ int main(int argc, char** argv) {
   int status = 0;
   try {
     peer = spawn_peer(*sys, pc, /*detached: fsyncs block only this peer's thread*/ true);
+    {
+      std::lock_guard<std::mutex> guard{holder->mtx};
+      holder->peer = peer;
+    }
     endpoint_config ec;
     ec.peer = peer;
     ec.members = conf.member_ids();
@@ -194,6 +211,10 @@ int main(int argc, char** argv) {
   for (auto& l : links)
     caf::anon_send_exit(l, caf::exit_reason::user_shutdown);
   peer = nullptr;
+  {
+    std::lock_guard<std::mutex> guard{holder->mtx};
+    holder->peer = nullptr;
+  }
   ep = nullptr;
   links.clear();
   pc.links.clear();

@@ -7,8 +7,10 @@
 
 namespace raft {
 
+/// The order of the alternatives is part of the test network's counters (kind indices):
+/// new kinds are only ever appended.
 using message = std::variant<request_vote, request_vote_reply, append_entries,
-                             append_entries_reply>;
+                             append_entries_reply, pre_vote, pre_vote_reply>;
 
 /// The id the sender put in the message (every wire message carries it).
 inline peer_id sender_of(const message& m) {
@@ -17,6 +19,8 @@ inline peer_id sender_of(const message& m) {
     peer_id operator()(const request_vote_reply& x) const { return x.voter_id; }
     peer_id operator()(const append_entries& x) const { return x.leader_id; }
     peer_id operator()(const append_entries_reply& x) const { return x.follower_id; }
+    peer_id operator()(const pre_vote& x) const { return x.candidate_id; }
+    peer_id operator()(const pre_vote_reply& x) const { return x.voter_id; }
   };
   return std::visit(visitor{}, m);
 }
@@ -29,13 +33,15 @@ inline term_t term_of(const message& m) {
 /// True for the two reply kinds (the course tester's "replies").
 inline bool is_reply(const message& m) {
   return std::holds_alternative<request_vote_reply>(m) ||
-         std::holds_alternative<append_entries_reply>(m);
+         std::holds_alternative<append_entries_reply>(m) ||
+         std::holds_alternative<pre_vote_reply>(m);
 }
 
 /// Short name of the message kind, for logs and traces.
 inline const char* kind_of(const message& m) {
-  static constexpr const char* names[] = {"request_vote", "request_vote_reply",
-                                          "append_entries", "append_entries_reply"};
+  static constexpr const char* names[] = {"request_vote",         "request_vote_reply",
+                                          "append_entries",       "append_entries_reply",
+                                          "pre_vote",             "pre_vote_reply"};
   return names[m.index()];
 }
 

@@ -35,12 +35,14 @@ node::node(options opts, persistent_state restored)
 /// them. Persist is put first so the shell writes it before any send of this step
 /// (Figure 2: persistent state is "updated on stable storage before responding to RPCs").
 template <class F>
-effects node::step(F&& body) {
+effects node::step(time_point now, F&& body) {
   out_.clear();
   auto term_before = state_.current_term;
   auto vote_before = state_.voted_for;
   auto role_before = role_;
   auto leader_before = leader_;
+  advance_clock(now);
+  check_quorum(); // first: a leader that lost its majority must not act as leader any more
   body();
   std::size_t front = 0;
   if (state_.current_term != term_before || state_.voted_for != vote_before)
@@ -52,40 +54,79 @@ effects node::step(F&& body) {
   return std::move(out_);
 }
 
-effects node::start() {
-  return step([&] {
+effects node::start(time_point now) {
+  return step(now, [&] {
     out_.emplace_back(role_changed{role_, state_.current_term, leader_});
     reset_election_timer();
   });
 }
 
-effects node::receive(const message& m) {
-  return step([&] {
+effects node::receive(const message& m, time_point now) {
+  return step(now, [&] {
     auto from = sender_of(m);
     if (!is_member(from) || from == opts_.self) {
       out_.emplace_back(message_rejected{from, std::string(kind_of(m)) +
                                                    " from a peer that is not a member"});
       return;
     }
-    observe_term(term_of(m));
+    // A pre-vote's term is only the term its sender would campaign in, and a granted
+    // pre-vote reply echoes it: neither may raise our term (thesis §9.6). Every other
+    // message, and a refused pre-vote reply, carries its sender's current term.
+    auto* pv_reply = std::get_if<pre_vote_reply>(&m);
+    bool carries_current_term =
+      !std::holds_alternative<pre_vote>(m) && !(pv_reply && pv_reply->vote_granted);
+    if (carries_current_term)
+      observe_term(term_of(m));
+    if (role_ == raft::role::leader && carries_current_term &&
+        term_of(m) == state_.current_term)
+      last_heard_[from] = now_; // check-quorum: this peer is in touch with us
     std::visit([&](const auto& x) { on(x); }, m);
   });
 }
 
-effects node::election_timer_fired(std::uint64_t generation) {
-  return step([&] {
+effects node::tick(time_point now) {
+  return step(now, [] {});
+}
+
+effects node::connection_lost(peer_id p, time_point now) {
+  return step(now, [&] {
+    if (!is_member(p) || p == opts_.self)
+      return;
+    disconnected_.insert(p);
+    // Crash fast path: our leader's process or host is gone. Ask for pre-votes after a short
+    // random delay (spreading the followers out) rather than a full election timeout. The
+    // others grant only once their own connection to that leader is down too, so a link
+    // that fails between one follower and a live leader changes nothing.
+    if (opts_.pre_vote && role_ == raft::role::follower && leader_ == p) {
+      auto hb = opts_.timing.heartbeat;
+      arm_election_timer_within(hb / 10, hb / 2);
+    }
+  });
+}
+
+effects node::connection_restored(peer_id p, time_point now) {
+  return step(now, [&] { disconnected_.erase(p); });
+}
+
+effects node::election_timer_fired(std::uint64_t generation, time_point now) {
+  return step(now, [&] {
     // A leader has no election timer; any firing of an older generation is stale.
     if (generation != election_generation_ || role_ == raft::role::leader)
       return;
     // Figure 2, Followers: "If election timeout elapses without receiving AppendEntries RPC
     // from current leader or granting vote to candidate: convert to candidate".
     // Candidates: "If election timeout elapses: start new election".
-    become_candidate();
+    // With pre-vote, a follower first asks whether it could win (thesis §9.6); a candidate
+    // has already raised the term, so it retries the real election at once.
+    if (opts_.pre_vote && role_ == raft::role::follower)
+      start_pre_vote();
+    else
+      become_candidate();
   });
 }
 
-effects node::heartbeat_timer_fired(std::uint64_t generation) {
-  return step([&] {
+effects node::heartbeat_timer_fired(std::uint64_t generation, time_point now) {
+  return step(now, [&] {
     if (generation != heartbeat_generation_ || role_ != raft::role::leader)
       return;
     // Figure 2, Leaders: "send initial empty AppendEntries RPCs (heartbeat) to each server;
@@ -93,6 +134,52 @@ effects node::heartbeat_timer_fired(std::uint64_t generation) {
     send_heartbeats();
     out_.emplace_back(arm_heartbeat_timer{opts_.timing.heartbeat, ++heartbeat_generation_});
   });
+}
+
+void node::advance_clock(time_point now) {
+  now_ = std::max(now_, now);
+}
+
+void node::check_quorum() {
+  if (!opts_.check_quorum || role_ != raft::role::leader)
+    return;
+  std::size_t in_touch = 1; // the leader itself
+  for (auto p : opts_.members)
+    if (p != opts_.self) {
+      auto i = last_heard_.find(p);
+      if (i != last_heard_.end() && now_ - i->second <= opts_.timing.election_max)
+        ++in_touch;
+    }
+  // Without a majority this leader can commit nothing, and a new leader may already
+  // exist on the other side: stop claiming leadership (same term; no vote changes).
+  if (in_touch < quorum())
+    become_follower(state_.current_term, std::nullopt);
+}
+
+bool node::in_leader_lease() const {
+  if (role_ == raft::role::leader)
+    return true;
+  if (role_ != raft::role::follower || !leader_ || disconnected_.count(*leader_) ||
+      !leader_contact_)
+    return false;
+  return now_ - *leader_contact_ < opts_.timing.election_min;
+}
+
+void node::start_pre_vote() {
+  // Thesis §9.6: ask for pre-votes for term current+1; nothing durable changes, so a node
+  // that cannot win (cut off, or behind) never raises anyone's term.
+  pre_voting_ = true;
+  pre_votes_ = {opts_.self};
+  leader_.reset(); // the election timer fired: whoever led is no longer heard
+  reset_election_timer();
+  if (pre_votes_.size() >= quorum()) {
+    become_candidate();
+    return;
+  }
+  pre_vote pv{state_.current_term + 1, opts_.self, last_log_index(), last_log_term()};
+  for (auto p : opts_.members)
+    if (p != opts_.self)
+      out_.emplace_back(send{p, pv});
 }
 
 void node::observe_term(term_t term) {
@@ -156,9 +243,10 @@ void node::on(const append_entries& m) {
   }
   // Figure 2, Candidates: "If AppendEntries RPC received from new leader: convert to
   // follower". A follower records the leader it now knows.
-  if (role_ == raft::role::candidate || leader_ != m.leader_id)
+  if (role_ == raft::role::candidate || leader_ != m.leader_id || pre_voting_)
     become_follower(m.term, m.leader_id);
   // Followers: hearing from the current leader restarts the election timeout.
+  leader_contact_ = now_;
   reset_election_timer();
   // Step 2: "Reply false if log doesn't contain an entry at prevLogIndex whose term matches
   // prevLogTerm (§5.3)". Entries are refused until log replication is implemented, so a
@@ -175,7 +263,29 @@ void node::on(const append_entries& m) {
 
 void node::on(const append_entries_reply&) {
   // The only rule for this reply before log replication is the term check, which
-  // observe_term has already applied.
+  // observe_term has already applied (and check-quorum's bookkeeping in receive()).
+}
+
+void node::on(const pre_vote& m) {
+  // Thesis §9.6: grant iff the asker's proposed term is above ours, its log is at least as
+  // up to date (§5.4.1), and we have not heard from a live leader within election_min.
+  // Nothing changes here: no term, no vote, no timer.
+  bool grant = m.term > state_.current_term &&
+               candidate_log_up_to_date(m.last_log_index, m.last_log_term) &&
+               !in_leader_lease();
+  out_.emplace_back(send{m.candidate_id,
+                         pre_vote_reply{grant ? m.term : state_.current_term, grant,
+                                        opts_.self}});
+}
+
+void node::on(const pre_vote_reply& m) {
+  // Count grants for the term this round asks about; a refusal from a voter in a higher
+  // term has already made us its follower (receive()).
+  if (!pre_voting_ || !m.vote_granted || m.term != state_.current_term + 1)
+    return;
+  pre_votes_.insert(m.voter_id);
+  if (pre_votes_.size() >= quorum())
+    become_candidate(); // §5.2 from here on: a real election in term + 1
 }
 
 void node::become_follower(term_t term, std::optional<peer_id> leader) {
@@ -189,6 +299,9 @@ void node::become_follower(term_t term, std::optional<peer_id> leader) {
   role_ = raft::role::follower;
   leader_ = leader;
   votes_.clear();
+  pre_voting_ = false;
+  pre_votes_.clear();
+  last_heard_.clear();
   if (was_leader) {
     ++heartbeat_generation_; // stop heartbeats: the pending timer is now stale
     reset_election_timer();    // a leader had no election timer running
@@ -207,6 +320,8 @@ void node::become_candidate() {
   role_ = raft::role::candidate;
   leader_.reset();
   votes_ = {opts_.self};
+  pre_voting_ = false;
+  pre_votes_.clear();
   reset_election_timer();
   if (votes_.size() >= quorum()) { // a cluster of one elects itself
     become_leader();
@@ -225,6 +340,11 @@ void node::become_leader() {
   role_ = raft::role::leader;
   leader_ = opts_.self;
   ++election_generation_; // a leader has no election timer
+  // Check-quorum counts from here: every peer starts as just heard from.
+  last_heard_.clear();
+  for (auto p : opts_.members)
+    if (p != opts_.self)
+      last_heard_[p] = now_;
   // Figure 2, Leaders: "Upon election: send initial empty AppendEntries RPCs (heartbeat) to
   // each server" — at once, so the others stop their elections.
   send_heartbeats();
@@ -234,8 +354,12 @@ void node::become_leader() {
 void node::reset_election_timer() {
   // §5.2: election timeouts are chosen randomly from a fixed interval so that split votes
   // are rare; uniform over [election_min, election_max].
-  auto lo = opts_.timing.election_min.count();
-  auto hi = opts_.timing.election_max.count();
+  arm_election_timer_within(opts_.timing.election_min, opts_.timing.election_max);
+}
+
+void node::arm_election_timer_within(duration lo_d, duration hi_d) {
+  auto lo = lo_d.count();
+  auto hi = hi_d.count();
   auto span = static_cast<std::uint64_t>(hi - lo) + 1;
   auto after = duration(lo + static_cast<duration::rep>(rng_() % span));
   out_.emplace_back(arm_election_timer{after, ++election_generation_});
@@ -296,6 +420,11 @@ void node::check_invariants() const {
       fail("a vote from a non-member");
   if (commit_index_ > last_log_index())
     fail("commit index beyond the log");
+  if (pre_voting_ && role_ != raft::role::follower)
+    fail("only a follower asks for pre-votes");
+  for (auto v : pre_votes_)
+    if (!is_member(v))
+      fail("a pre-vote from a non-member");
 }
 
 } // namespace raft

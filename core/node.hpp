@@ -16,6 +16,7 @@
 #include <cstdint>
 #include <optional>
 #include <random>
+#include <map>
 #include <set>
 #include <stdexcept>
 #include <vector>
@@ -55,24 +56,73 @@ public:
     std::uint64_t seed = 0;
     bool check_invariants = true; ///< run check_invariants() after every step
     unsigned injected_bugs = bug_none;
+    /// Pre-vote (Raft thesis §9.6): a follower whose election timer fires first asks the
+    /// others whether they would vote for it, without changing any term; only with a
+    /// majority of yes does it start a real election. A peer says yes only when it has not
+    /// heard from a current leader within `election_min` (or its connection to that leader
+    /// is reported down) and the asker's log is at least as up to date (§5.4.1).
+    bool pre_vote = false;
+    /// Check-quorum: a leader that has not heard from a majority (itself included) within
+    /// `election_max` steps down. The check runs at the start of every step, before anything
+    /// is sent, so a leader frozen for longer and then thawed steps down before it tells
+    /// anyone it is leader.
+    bool check_quorum = false;
   };
+
+  /// The product's settings: pre-vote and check-quorum on. Plain `options{}` is Figure 2
+  /// exactly, which the rule tests exercise.
+  static options with_defaults(peer_id self, std::vector<peer_id> members, raft::timing t,
+                               std::uint64_t seed) {
+    options o;
+    o.self = self;
+    o.members = std::move(members);
+    o.timing = t;
+    o.seed = seed;
+    o.pre_vote = true;
+    o.check_quorum = true;
+    return o;
+  }
 
   /// Starts as a follower with the state it had persisted (Figure 2: on restart a server
   /// resumes with its persistent state only). Throws std::invalid_argument when `self` is
   /// not among the members, a member is listed twice, or the timing is unusable.
   node(options opts, persistent_state restored = {});
 
+  /// Every input takes `now`, a monotonic time supplied by the shell (real or virtual; only
+  /// differences matter, and a smaller value than seen before counts as no time passing).
+  /// The overloads without `now` let no time pass; pre-vote leases and check-quorum need it.
+
   /// Arms the first election timer and reports the initial role.
-  effects start();
+  effects start(time_point now);
+  effects start() { return start(now_); }
 
   /// A message from another peer arrived. Messages from non-members are rejected.
-  effects receive(const message& m);
+  effects receive(const message& m, time_point now);
+  effects receive(const message& m) { return receive(m, now_); }
 
   /// The election timer of `generation` fired; stale generations are ignored.
-  effects election_timer_fired(std::uint64_t generation);
+  effects election_timer_fired(std::uint64_t generation, time_point now);
+  effects election_timer_fired(std::uint64_t generation) {
+    return election_timer_fired(generation, now_);
+  }
 
   /// The heartbeat timer of `generation` fired; stale generations are ignored.
-  effects heartbeat_timer_fired(std::uint64_t generation);
+  effects heartbeat_timer_fired(std::uint64_t generation, time_point now);
+  effects heartbeat_timer_fired(std::uint64_t generation) {
+    return heartbeat_timer_fired(generation, now_);
+  }
+
+  /// Time passed with no other event (e.g. before answering a status query): runs the
+  /// checks that depend on time alone (check-quorum).
+  effects tick(time_point now);
+
+  /// A link reports that the connection to peer `p` dropped (its process died or its host
+  /// became unreachable). Crash fast path: when `p` is this follower's leader and pre-vote
+  /// is on, a pre-vote starts after a short random delay instead of a full election
+  /// timeout; the others grant it once they too have lost their connection to the leader.
+  effects connection_lost(peer_id p, time_point now);
+  /// A link reports that the connection to peer `p` is up again.
+  effects connection_restored(peer_id p, time_point now);
 
   peer_id self() const { return opts_.self; }
   const std::vector<peer_id>& members() const { return opts_.members; }
@@ -84,6 +134,10 @@ public:
   const persistent_state& persistent() const { return state_; }
   log_index commit_index() const { return commit_index_; }
   const std::set<peer_id>& votes_received() const { return votes_; }
+  /// True while this follower is asking for pre-votes (it is still a follower).
+  bool pre_voting() const { return pre_voting_; }
+  /// True while this node would refuse a pre-vote because a leader is known to be alive.
+  bool in_leader_lease() const;
   std::size_t quorum() const { return opts_.members.size() / 2 + 1; }
 
   /// Throws invariant_violation naming the broken rule.
@@ -91,12 +145,19 @@ public:
 
 private:
   template <class F>
-  effects step(F&& body);
+  effects step(time_point now, F&& body);
 
   void on(const request_vote& m);
   void on(const request_vote_reply& m);
   void on(const append_entries& m);
   void on(const append_entries_reply& m);
+  void on(const pre_vote& m);
+  void on(const pre_vote_reply& m);
+
+  void advance_clock(time_point now);
+  /// Check-quorum (see options): steps down when a majority has been silent too long.
+  void check_quorum();
+  void start_pre_vote();
 
   /// §5.1 / Figure 2 "Rules for all servers": if a message carries a term higher than ours,
   /// adopt it and become follower. Runs once, before any per-role rule.
@@ -107,6 +168,7 @@ private:
   void become_leader();
 
   void reset_election_timer();
+  void arm_election_timer_within(duration lo, duration hi);
   void send_heartbeats();
   bool is_member(peer_id p) const;
   bool candidate_log_up_to_date(log_index last_index, term_t last_term) const;
@@ -124,6 +186,13 @@ private:
   std::uint64_t heartbeat_generation_ = 0;
   std::mt19937_64 rng_;
   effects out_;
+
+  time_point now_{0};
+  std::optional<time_point> leader_contact_; ///< when the current leader was last heard
+  bool pre_voting_ = false;
+  std::set<peer_id> pre_votes_;
+  std::map<peer_id, time_point> last_heard_; ///< leader only: last message from each peer
+  std::set<peer_id> disconnected_;           ///< peers whose link reports the connection down
 
   // What check_invariants() remembers between steps.
   mutable term_t checked_term_ = 0;

@@ -18,6 +18,8 @@
 namespace raft {
 
 using duration = std::chrono::microseconds;
+/// A monotonic instant, as microseconds since an arbitrary epoch chosen by the shell.
+using time_point = std::chrono::microseconds;
 
 struct timing {
   duration heartbeat = std::chrono::milliseconds(100);

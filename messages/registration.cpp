@@ -14,6 +14,8 @@ void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_type<request_vote_reply>("raft::request_vote_reply");
   cfg.add_message_type<append_entries>("raft::append_entries");
   cfg.add_message_type<append_entries_reply>("raft::append_entries_reply");
+  cfg.add_message_type<pre_vote>("raft::pre_vote");
+  cfg.add_message_type<pre_vote_reply>("raft::pre_vote_reply");
   cfg.add_message_type<node_status>("raft::node_status");
 }
 

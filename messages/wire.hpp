@@ -77,6 +77,42 @@ struct append_entries_reply {
   }
 };
 
+/// Pre-vote request (Raft thesis §9.6): "would you vote for me in `term`?", sent before a
+/// node starts a real election. It changes no state at the receiver (neither term nor vote),
+/// so a node that cannot win — cut off, or rejoining after a partition — never raises the
+/// cluster's term and never deposes a healthy leader.
+struct pre_vote {
+  term_t term = 0;              ///< the term the sender would campaign in (its term + 1)
+  peer_id candidate_id = 0;     ///< who asks
+  log_index last_log_index = 0; ///< as in request_vote (§5.4)
+  term_t last_log_term = 0;     ///< as in request_vote (§5.4)
+  friend bool operator==(const pre_vote& a, const pre_vote& b) {
+    return a.term == b.term && a.candidate_id == b.candidate_id &&
+           a.last_log_index == b.last_log_index && a.last_log_term == b.last_log_term;
+  }
+};
+
+/// Answer to a pre_vote. When granted, `term` is the term asked about; when refused, it is
+/// the voter's current term (so a candidate that is behind learns the newer term).
+struct pre_vote_reply {
+  term_t term = 0;
+  bool vote_granted = false;
+  peer_id voter_id = 0;
+  friend bool operator==(const pre_vote_reply& a, const pre_vote_reply& b) {
+    return a.term == b.term && a.vote_granted == b.vote_granted && a.voter_id == b.voter_id;
+  }
+};
+
+template <class Inspector>
+auto inspect(Inspector& f, pre_vote& x) {
+  return f(x.term, x.candidate_id, x.last_log_index, x.last_log_term);
+}
+
+template <class Inspector>
+auto inspect(Inspector& f, pre_vote_reply& x) {
+  return f(x.term, x.vote_granted, x.voter_id);
+}
+
 template <class Inspector>
 auto inspect(Inspector& f, log_entry& x) {
   return f(x.term, x.command);

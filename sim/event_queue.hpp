@@ -24,6 +24,8 @@ enum class event_kind : std::uint8_t {
   heartbeat_timer, ///< `arg` is the timer generation
   fault,           ///< the fault injector acts (fault phase only)
   heal,            ///< end of the fault phase: every fault is repaired
+  link_down,       ///< the transport tells `peer` its connection to peer `arg` dropped
+  link_up,         ///< the transport tells `peer` its connection to peer `arg` is back
 };
 
 struct event {

@@ -4,7 +4,8 @@
 ///   raft-sim --seed 1234 --trace          replay one seed, printing every event
 ///   options: --peers N, --bug NAME (count_stale_votes, ignore_log_freshness, vote_twice,
 ///            forget_vote_on_restart), --no-core-checks, --never-heal, --tail N,
-///            --show N (failures printed in full, default 5), --quiet
+///            --show N (failures printed in full, default 5), --quiet,
+///            --pre-vote, --check-quorum, --product (both: the settings raft-node runs with)
 ///
 /// Ends with one JSON summary line; exits 1 when any seed failed, 2 on bad usage.
 
@@ -24,7 +25,8 @@ void usage() {
                "                [--bug count_stale_votes|ignore_log_freshness|vote_twice|"
                "forget_vote_on_restart]...\n"
                "                [--no-core-checks] [--never-heal] [--tail N] [--show N] "
-               "[--quiet]\n";
+               "[--quiet]\n"
+               "                [--pre-vote] [--check-quorum] [--product (both)]\n";
 }
 
 bool parse_u64(const char* s, std::uint64_t& out) {
@@ -86,6 +88,12 @@ int main(int argc, char** argv) {
       opts.core_checks = false;
     } else if (a == "--never-heal") {
       opts.never_heal = true;
+    } else if (a == "--pre-vote") {
+      opts.pre_vote = true;
+    } else if (a == "--check-quorum") {
+      opts.check_quorum = true;
+    } else if (a == "--product") {
+      opts.pre_vote = opts.check_quorum = true;
     } else if (a == "--trace") {
       trace = true;
     } else if (a == "--quiet") {

@@ -103,6 +103,8 @@ private:
       case event_kind::heartbeat_timer: timer(e, false); break;
       case event_kind::fault: fault(); break;
       case event_kind::heal: heal(); break;
+      case event_kind::link_down: connection(e, false); break;
+      case event_kind::link_up: connection(e, true); break;
     }
   }
 
@@ -121,6 +123,8 @@ private:
     rec.msg_term = term_of(flight.msg);
     if (auto* r = std::get_if<request_vote_reply>(&flight.msg))
       rec.granted = r->vote_granted;
+    if (auto* r = std::get_if<pre_vote_reply>(&flight.msg))
+      rec.granted = r->vote_granted;
     if (!net_.link_up(flight.from, e.peer)) {
       rec.kind = trace_kind::lost_in_flight;
       fill_and_record(rec, e.peer);
@@ -128,7 +132,7 @@ private:
       return;
     }
     // `flight` is only read during receive(); effects may grow the pool afterwards.
-    step(e.peer, rec, false, [&] { return p.core->receive(flight.msg); });
+    step(e.peer, rec, false, [&] { return p.core->receive(flight.msg, time_point(now_)); });
     net_.release(e.arg);
   }
 
@@ -144,9 +148,38 @@ private:
     bool current = election ? e.arg == p.election_gen && !p.core->is_leader()
                             : e.arg == p.heartbeat_gen && p.core->is_leader();
     if (election)
-      step(e.peer, rec, !current, [&] { return p.core->election_timer_fired(e.arg); });
+      step(e.peer, rec, !current,
+           [&] { return p.core->election_timer_fired(e.arg, time_point(now_)); });
     else
-      step(e.peer, rec, !current, [&] { return p.core->heartbeat_timer_fired(e.arg); });
+      step(e.peer, rec, !current,
+           [&] { return p.core->heartbeat_timer_fired(e.arg, time_point(now_)); });
+  }
+
+  /// The transport's report that the connection to another peer dropped or returned.
+  void connection(const event& e, bool up) {
+    auto& p = peers_[e.peer];
+    if (!p.core || p.incarnation != e.incarnation)
+      return;
+    trace_record rec;
+    rec.kind = up ? trace_kind::link_up : trace_kind::link_down;
+    rec.other = static_cast<std::uint32_t>(e.arg + 1);
+    auto other = members_[e.arg];
+    step(e.peer, rec, false, [&] {
+      return up ? p.core->connection_restored(other, time_point(now_))
+                : p.core->connection_lost(other, time_point(now_));
+    });
+  }
+
+  /// With the crash fast path, tells every live peer, 1–5 ms later, that peer `idx`'s
+  /// connection dropped (`up` false) or is back.
+  void report_connection(std::size_t idx, bool up) {
+    if (!opts_.pre_vote)
+      return;
+    for (std::size_t j = 0; j < n_; ++j)
+      if (j != idx && peers_[j].core)
+        queue_.push(now_ + between(rng_, ms(1), ms(5)),
+                    up ? event_kind::link_up : event_kind::link_down,
+                    static_cast<std::uint32_t>(j), peers_[j].incarnation, idx);
   }
 
   /// One random fault action of the fault phase, then the next one is scheduled.
@@ -221,6 +254,7 @@ private:
           p.core.reset();
           ++p.incarnation;
           ++result_.crashes;
+          report_connection(i, false);
         }
         break;
       }
@@ -282,13 +316,17 @@ private:
     o.seed = derive_seed(result_.seed, idx, p.incarnation);
     o.check_invariants = opts_.core_checks;
     o.injected_bugs = opts_.core_bugs;
+    o.pre_vote = opts_.pre_vote;
+    o.check_quorum = opts_.check_quorum;
     persistent_state restored = p.disk;
     if (restart && opts_.forget_vote_on_restart)
       restored.voted_for.reset(); // the injected storage bug
     p.core.emplace(std::move(o), std::move(restored));
     trace_record rec;
     rec.kind = restart ? trace_kind::restart : trace_kind::start;
-    step(idx, rec, false, [&] { return p.core->start(); });
+    step(idx, rec, false, [&] { return p.core->start(time_point(now_)); });
+    if (restart)
+      report_connection(idx, true);
   }
 
   /// Runs one step of a core, records it, carries out its effects in order, then checks
@@ -523,6 +561,10 @@ std::string replay_command(std::uint64_t seed, const run_options& opts) {
     cmd += " --no-core-checks";
   if (opts.never_heal)
     cmd += " --never-heal";
+  if (opts.pre_vote)
+    cmd += " --pre-vote";
+  if (opts.check_quorum)
+    cmd += " --check-quorum";
   return cmd + " --trace";
 }
 

@@ -30,6 +30,10 @@ struct run_options {
   bool core_checks = true;               ///< node::options::check_invariants
   bool forget_vote_on_restart = false;   ///< storage bug: restart with the term, no vote
   bool never_heal = false;               ///< test hook: at the heal every peer stays isolated
+  /// The product's election extensions (core/node.hpp): pre-vote, check-quorum, and the
+  /// crash fast path (a crash is reported to the others' links after 1–5 ms).
+  bool pre_vote = false;
+  bool check_quorum = false;
   std::ostream* trace_out = nullptr;     ///< every event, formatted, as it happens
   std::size_t tail = 40;                 ///< events shown for a violation
 };

@@ -7,9 +7,10 @@ namespace raft::sim {
 namespace {
 
 const char* msg_name(std::uint8_t k) {
-  static constexpr const char* names[] = {"request_vote", "request_vote_reply",
-                                          "append_entries", "append_entries_reply"};
-  return k < 4 ? names[k] : "?";
+  static constexpr const char* names[] = {"request_vote",   "request_vote_reply",
+                                          "append_entries", "append_entries_reply",
+                                          "pre_vote",       "pre_vote_reply"};
+  return k < 6 ? names[k] : "?";
 }
 
 /// Partition records hold the group of peer i in bits 2i..2i+1 of `other` and the number
@@ -51,7 +52,7 @@ std::string format(const trace_record& r) {
       s += r.kind == trace_kind::deliver ? "<- " : "lost (link went down): ";
       s += msg_name(r.msg_kind);
       s += " t" + std::to_string(r.msg_term);
-      if (r.msg_kind == 1)
+      if (r.msg_kind == 1 || r.msg_kind == 5)
         s += r.granted ? " granted" : " refused";
       s += " from p" + std::to_string(r.other);
       break;
@@ -89,6 +90,14 @@ std::string format(const trace_record& r) {
       break;
     case trace_kind::violation:
       s += "VIOLATION";
+      break;
+    case trace_kind::link_down:
+      peer_state();
+      s += "connection to p" + std::to_string(r.other) + " lost";
+      break;
+    case trace_kind::link_up:
+      peer_state();
+      s += "connection to p" + std::to_string(r.other) + " back";
       break;
   }
   return s;

@@ -28,6 +28,8 @@ enum class trace_kind : std::uint8_t {
   heal_links,      ///< every link up again (during the fault phase)
   heal,            ///< end of the fault phase: every fault repaired
   violation,       ///< the run failed here
+  link_down,       ///< the transport told `peer` that `other` went away (crash fast path)
+  link_up,         ///< the transport told `peer` that `other` is back
 };
 
 struct trace_record {

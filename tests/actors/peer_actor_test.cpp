@@ -41,6 +41,8 @@ raft::link_actor::behavior_type fake_link(raft::link_actor::pointer, peer_id to,
     [=](const raft::request_vote_reply& m) { log->push_back({to, m}); },
     [=](const raft::append_entries& m) { log->push_back({to, m}); },
     [=](const raft::append_entries_reply& m) { log->push_back({to, m}); },
+    [=](const raft::pre_vote& m) { log->push_back({to, m}); },
+    [=](const raft::pre_vote_reply& m) { log->push_back({to, m}); },
   };
 }
 

@@ -1,0 +1,293 @@
+/// Rule tests for the election extensions (core/node.hpp): pre-vote (Raft thesis §9.6),
+/// check-quorum (thesis §6.2: a leader steps down when it cannot reach a majority), and the
+/// crash fast path. Time is passed explicitly, in milliseconds from 0.
+
+#include <catch2/catch.hpp>
+
+#include "core_test_util.hpp"
+
+using namespace raft;
+using namespace raft_test;
+using std::chrono::milliseconds;
+
+namespace {
+
+time_point at(long ms) {
+  return std::chrono::duration_cast<time_point>(milliseconds(ms));
+}
+
+/// A node with pre-vote and check-quorum on, and the last timer generations it armed.
+struct driver {
+  node n;
+  std::uint64_t election_gen = 0;
+  std::uint64_t heartbeat_gen = 0;
+  std::optional<duration> last_election_delay;
+  effects last;
+
+  driver(peer_id self, std::vector<peer_id> members, persistent_state st = {})
+    : n(node::with_defaults(self, std::move(members), timing{}, 7), std::move(st)) {
+  }
+
+  effects& take(effects fx) {
+    INFO(effect_order_problem(fx));
+    REQUIRE(effect_order_problem(fx).empty());
+    for (auto& t : effects_of<arm_election_timer>(fx)) {
+      election_gen = t.generation;
+      last_election_delay = t.after;
+    }
+    for (auto& t : effects_of<arm_heartbeat_timer>(fx))
+      heartbeat_gen = t.generation;
+    last = std::move(fx);
+    return last;
+  }
+  effects& start(long ms) { return take(n.start(at(ms))); }
+  effects& receive(message m, long ms) { return take(n.receive(m, at(ms))); }
+  effects& election_timeout(long ms) { return take(n.election_timer_fired(election_gen, at(ms))); }
+  effects& heartbeat_timeout(long ms) {
+    return take(n.heartbeat_timer_fired(heartbeat_gen, at(ms)));
+  }
+  effects& tick(long ms) { return take(n.tick(at(ms))); }
+  effects& lost(peer_id p, long ms) { return take(n.connection_lost(p, at(ms))); }
+  effects& restored(peer_id p, long ms) { return take(n.connection_restored(p, at(ms))); }
+};
+
+/// Makes `d` (a member of 1..3) leader of term 1 at time `ms` with votes from `voter`.
+void make_leader(driver& d, peer_id voter, long ms) {
+  d.start(0);
+  d.election_timeout(ms);
+  d.receive(pre_vote_reply{1, true, voter}, ms);
+  REQUIRE(d.n.role() == role::candidate);
+  d.receive(vote_reply(1, true, voter), ms);
+  REQUIRE(d.n.is_leader());
+}
+
+} // namespace
+
+TEST_CASE("with pre-vote, a follower whose election timer fires asks every other peer for a "
+          "pre-vote for term + 1 and changes neither its term nor its vote (thesis §9.6)",
+          "[rules][prevote]") {
+  driver d{1, cluster_of(3), restored(4, 2)};
+  d.start(0);
+  auto& fx = d.election_timeout(400);
+  CHECK(d.n.role() == role::follower);
+  CHECK(d.n.pre_voting());
+  CHECK(d.n.current_term() == 4);
+  CHECK(d.n.voted_for() == peer_id{2});
+  CHECK(count_of<persist>(fx) == 0);
+  CHECK(recipients_of<pre_vote>(fx) == std::set<peer_id>{2, 3});
+  for (auto& [to, pv] : sent<pre_vote>(fx)) {
+    CHECK(pv.term == 5);
+    CHECK(pv.candidate_id == 1);
+  }
+  CHECK(sent<request_vote>(fx).empty());
+  CHECK(count_of<arm_election_timer>(fx) == 1); // a new round if nobody answers
+}
+
+TEST_CASE("a node cut off from the others never raises its term while it asks for "
+          "pre-votes (thesis §9.6)",
+          "[rules][prevote]") {
+  driver d{1, cluster_of(5)};
+  d.start(0);
+  for (long t = 1; t <= 50; ++t)
+    d.election_timeout(t * 600);
+  CHECK(d.n.current_term() == 0);
+  CHECK_FALSE(d.n.voted_for());
+}
+
+TEST_CASE("a pre-vote is granted only for a higher term, to a log at least as up to date, by "
+          "a peer that has not heard from a live leader within the minimum election timeout "
+          "(thesis §9.6, §5.4.1)",
+          "[rules][prevote]") {
+  driver d{2, cluster_of(3), restored(3, std::nullopt, log_with_terms({1, 3}))};
+  d.start(0);
+  d.receive(heartbeat(3, 1, 2, 3), 100); // leader 1 of term 3 heard at 100 ms
+
+  SECTION("refused while the leader was heard within election_min") {
+    auto& fx = d.receive(pre_vote{4, 3, 2, 3}, 399);
+    auto r = the_only_sent<pre_vote_reply>(fx, 3);
+    CHECK_FALSE(r.vote_granted);
+    CHECK(r.term == 3);
+  }
+  SECTION("granted once election_min has passed without the leader; nothing changes") {
+    auto& fx = d.receive(pre_vote{4, 3, 2, 3}, 400);
+    auto r = the_only_sent<pre_vote_reply>(fx, 3);
+    CHECK(r.vote_granted);
+    CHECK(r.term == 4);
+    CHECK(count_of<persist>(fx) == 0);
+    CHECK(count_of<arm_election_timer>(fx) == 0);
+    CHECK(d.n.current_term() == 3);
+    CHECK_FALSE(d.n.voted_for());
+  }
+  SECTION("refused for a term that is not higher than ours") {
+    auto r = the_only_sent<pre_vote_reply>(d.receive(pre_vote{3, 3, 2, 3}, 1000), 3);
+    CHECK_FALSE(r.vote_granted);
+  }
+  SECTION("refused to a staler log") {
+    auto r = the_only_sent<pre_vote_reply>(d.receive(pre_vote{4, 3, 1, 3}, 1000), 3);
+    CHECK_FALSE(r.vote_granted);
+    r = the_only_sent<pre_vote_reply>(d.receive(pre_vote{4, 3, 5, 2}, 1000), 3);
+    CHECK_FALSE(r.vote_granted);
+  }
+}
+
+TEST_CASE("a leader refuses every pre-vote: it is the live leader (thesis §9.6)",
+          "[rules][prevote]") {
+  driver d{1, cluster_of(3)};
+  make_leader(d, 2, 400);
+  auto r = the_only_sent<pre_vote_reply>(d.receive(pre_vote{9, 3}, 500), 3);
+  CHECK_FALSE(r.vote_granted);
+  CHECK(d.n.current_term() == 1);
+}
+
+TEST_CASE("a majority of pre-votes starts a real election in term + 1; a refusal or a grant "
+          "for another term does not (thesis §9.6, §5.2)",
+          "[rules][prevote]") {
+  driver d{1, cluster_of(5)};
+  d.start(0);
+  d.election_timeout(400);
+  d.receive(pre_vote_reply{1, true, 2}, 401);
+  d.receive(pre_vote_reply{0, false, 3}, 402);
+  d.receive(pre_vote_reply{7, true, 4}, 403); // a grant for another term
+  CHECK(d.n.role() == role::follower);
+  auto& fx = d.receive(pre_vote_reply{1, true, 5}, 404);
+  CHECK(d.n.role() == role::candidate);
+  CHECK(d.n.current_term() == 1);
+  CHECK(d.n.voted_for() == peer_id{1});
+  CHECK(count_of<persist>(fx) == 1);
+  CHECK(recipients_of<request_vote>(fx) == std::set<peer_id>{2, 3, 4, 5});
+}
+
+TEST_CASE("a pre-vote refusal from a peer in a higher term makes the asker its follower; a "
+          "grant never raises the asker's term (§5.1, thesis §9.6)",
+          "[rules][prevote]") {
+  driver d{1, cluster_of(3)};
+  d.start(0);
+  d.election_timeout(400);
+  d.receive(pre_vote_reply{1, true, 2}, 401);
+  REQUIRE(d.n.role() == role::candidate); // the grant counted, in term 0 + 1
+  driver e{1, cluster_of(3)};
+  e.start(0);
+  e.election_timeout(400);
+  e.receive(pre_vote_reply{6, false, 3}, 401);
+  CHECK(e.n.current_term() == 6);
+  CHECK(e.n.role() == role::follower);
+  CHECK_FALSE(e.n.pre_voting());
+}
+
+TEST_CASE("a rejoining node cannot depose a healthy leader: its pre-votes are refused while "
+          "the others hear the leader, and no term changes (thesis §9.6)",
+          "[rules][prevote]") {
+  driver leader{1, cluster_of(3)}, follower{2, cluster_of(3)}, rejoining{3, cluster_of(3)};
+  make_leader(leader, 2, 400);
+  follower.start(0);
+  follower.receive(heartbeat(1, 1), 450);
+  rejoining.start(0);
+  // Cut off, node 3 has asked for pre-votes many times; it comes back at 5 s.
+  for (long t = 600; t < 5000; t += 450)
+    rejoining.election_timeout(t);
+  REQUIRE(rejoining.n.current_term() == 0);
+  for (long t = 500; t < 6000; t += 100) {
+    follower.receive(heartbeat(1, 1), t);
+    leader.heartbeat_timeout(t);
+    leader.receive(heartbeat_reply(1, true, 2), t);
+  }
+  auto& ask = rejoining.election_timeout(6000);
+  for (auto& [to, pv] : sent<pre_vote>(ask)) {
+    auto& answer = to == 1 ? leader.receive(pv, 6001) : follower.receive(pv, 6001);
+    auto r = the_only_sent<pre_vote_reply>(answer, 3);
+    CHECK_FALSE(r.vote_granted);
+    rejoining.receive(r, 6002);
+  }
+  CHECK(leader.n.is_leader());
+  CHECK(leader.n.current_term() == 1);
+  CHECK(follower.n.current_term() == 1);
+  CHECK(rejoining.n.role() == role::follower);
+  CHECK(rejoining.n.current_term() == 1); // learned from the refusals, without an election
+}
+
+TEST_CASE("check-quorum: a leader that has heard from no majority within the maximum election "
+          "timeout steps down at its next event, before it sends anything (thesis §6.2)",
+          "[rules][checkquorum]") {
+  driver d{1, cluster_of(3)};
+  make_leader(d, 2, 400);
+  d.heartbeat_timeout(500);
+  d.receive(heartbeat_reply(1, true, 2), 501);
+  // Silence from everyone; at 501 + 600 ms the window has just not passed.
+  d.heartbeat_timeout(1101);
+  CHECK(d.n.is_leader());
+  auto& fx = d.heartbeat_timeout(1102);
+  CHECK_FALSE(d.n.is_leader());
+  CHECK(d.n.role() == role::follower);
+  CHECK(d.n.current_term() == 1);
+  CHECK(sent<append_entries>(fx).empty());
+  CHECK(count_of<arm_election_timer>(fx) == 1);
+}
+
+TEST_CASE("check-quorum: a leader that keeps hearing from a majority stays leader for good",
+          "[rules][checkquorum]") {
+  driver d{1, cluster_of(5)};
+  d.start(0);
+  d.election_timeout(400);
+  for (peer_id p : {2, 3})
+    d.receive(pre_vote_reply{1, true, p}, 400);
+  for (peer_id p : {2, 3})
+    d.receive(vote_reply(1, true, p), 400);
+  REQUIRE(d.n.is_leader());
+  for (long t = 500; t < 20000; t += 100) {
+    d.heartbeat_timeout(t);
+    d.receive(heartbeat_reply(1, true, 2), t + 1); // 2 and 3 answer; 4 and 5 never do
+    d.receive(heartbeat_reply(1, true, 3), t + 1);
+  }
+  CHECK(d.n.is_leader());
+}
+
+TEST_CASE("a leader frozen longer than the maximum election timeout steps down at the first "
+          "event after it thaws, even a status query, and sends nothing as leader",
+          "[rules][checkquorum]") {
+  driver d{1, cluster_of(3)};
+  make_leader(d, 2, 400);
+  d.receive(heartbeat_reply(1, true, 2), 450);
+  auto& fx = d.tick(5000); // frozen from 450 ms to 5 s
+  CHECK_FALSE(d.n.is_leader());
+  CHECK(sent<append_entries>(fx).empty());
+  CHECK(sent<append_entries>(d.heartbeat_timeout(5000)).empty());
+}
+
+TEST_CASE("crash fast path: when the connection to its leader drops, a follower asks for "
+          "pre-votes within half a heartbeat instead of a whole election timeout",
+          "[rules][fastpath]") {
+  driver d{2, cluster_of(3)};
+  d.start(0);
+  d.receive(heartbeat(1, 1), 100);
+  auto& fx = d.lost(1, 150);
+  REQUIRE(count_of<arm_election_timer>(fx) == 1);
+  REQUIRE(d.last_election_delay);
+  CHECK(*d.last_election_delay >= milliseconds(10));
+  CHECK(*d.last_election_delay <= milliseconds(50));
+  auto& ask = d.election_timeout(190);
+  CHECK(recipients_of<pre_vote>(ask) == std::set<peer_id>{1, 3});
+}
+
+TEST_CASE("crash fast path: a peer grants the early pre-vote only once its own connection to "
+          "the leader is down too, so one lost link changes nothing",
+          "[rules][fastpath]") {
+  driver d{3, cluster_of(3)};
+  d.start(0);
+  d.receive(heartbeat(1, 1), 100);
+  auto r = the_only_sent<pre_vote_reply>(d.receive(pre_vote{2, 2}, 160), 2);
+  CHECK_FALSE(r.vote_granted); // 3 still hears leader 1
+  d.lost(1, 161);
+  r = the_only_sent<pre_vote_reply>(d.receive(pre_vote{2, 2}, 162), 2);
+  CHECK(r.vote_granted); // now 3 has lost it too
+  d.restored(1, 163);
+  r = the_only_sent<pre_vote_reply>(d.receive(pre_vote{2, 2}, 164), 2);
+  CHECK_FALSE(r.vote_granted);
+}
+
+TEST_CASE("a dropped connection to a peer that is not the leader arms no early election",
+          "[rules][fastpath]") {
+  driver d{2, cluster_of(3)};
+  d.start(0);
+  d.receive(heartbeat(1, 1), 100);
+  CHECK(count_of<arm_election_timer>(d.lost(3, 150)) == 0);
+}
