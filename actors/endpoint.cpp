@@ -28,6 +28,8 @@ void pass_on(endpoint_pointer self, T& msg) {
       st.cfg.on_unknown_sender(from, kind_of(message{msg}));
     return;
   }
+  if (st.cfg.faults && st.cfg.faults->cut(from))
+    return;
   self->send(st.cfg.peer, std::move(msg));
 }
 

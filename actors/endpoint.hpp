@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include <memory>
+
+#include "actors/fault_switch.hpp"
 #include "actors/peer_interface.hpp"
 
 namespace caf {
@@ -21,6 +24,8 @@ struct endpoint_config {
   std::vector<peer_id> members;
   /// Called once per unknown sender id, with the kind of the first message it sent.
   std::function<void(peer_id from, const std::string& kind)> on_unknown_sender;
+  /// Fault injection (tests and benchmarks only): drop what comes from a cut peer.
+  std::shared_ptr<const fault_switch> faults;
 };
 
 node_endpoint spawn_endpoint(caf::actor_system& sys, endpoint_config cfg);

@@ -91,7 +91,9 @@ void try_connect(link_pointer self) {
 template <class T>
 void forward(link_pointer self, T& msg) {
   auto& st = self->state;
-  if (st.remote)
+  if (st.cfg.faults && st.cfg.faults->cut(st.cfg.peer))
+    ++st.dropped;
+  else if (st.remote)
     self->send(st.remote, std::move(msg));
   else
     ++st.dropped;

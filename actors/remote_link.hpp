@@ -13,6 +13,9 @@
 #include <functional>
 #include <string>
 
+#include <memory>
+
+#include "actors/fault_switch.hpp"
 #include "actors/peer_interface.hpp"
 
 namespace caf {
@@ -27,6 +30,8 @@ struct remote_link_config {
   std::uint16_t port = 0;
   /// Called from the link's thread when the connection comes up (true) or goes down.
   std::function<void(peer_id peer, bool up, const std::string& detail)> on_change;
+  /// Fault injection (tests and benchmarks only): drop what goes to a cut peer.
+  std::shared_ptr<const fault_switch> faults;
 };
 
 /// Spawns the link on a thread of its own (the probe blocks for up to 300 ms).

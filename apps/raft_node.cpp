@@ -1,6 +1,11 @@
 /// raft-node: runs one Raft peer of a multi-host cluster from a TOML config.
 ///
-///   raft-node --config FILE [--log-format json|text]
+///   raft-node --config FILE [--log-format json|text] [--fault-file PATH]
+///
+/// `--fault-file` is for tests and benchmarks only: the node reads PATH every 10 ms, and
+/// while it lists peer ids (or `all`), messages to and from those peers are dropped with the
+/// connections left up — a network that silently loses packets. A missing or empty file
+/// means no fault.
 ///
 /// Events go to stdout, one per line (apps/event_log.hpp). Exit status: 0 after SIGTERM or
 /// SIGINT (within 2 s, even with a connect to a dead host in flight), 2 for usage, config or
@@ -15,7 +20,9 @@
 #include <cstdio>
 #include <cstring>
 #include <memory>
+#include <fstream>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <unistd.h>
@@ -34,7 +41,7 @@ using ef = event_field;
 namespace {
 
 constexpr const char* usage_text =
-  "usage: raft-node --config FILE [--log-format json|text]\n";
+  "usage: raft-node --config FILE [--log-format json|text] [--fault-file PATH]\n";
 
 int usage_error(const std::string& why) {
   std::fprintf(stderr, "raft-node: %s\n%s", why.c_str(), usage_text);
@@ -53,10 +60,36 @@ void arm_watchdog(std::chrono::milliseconds limit, int status) {
   }).detach();
 }
 
+/// Reads the fault file (see the top of this file) into `faults`; logs each change.
+void poll_fault_file(const std::string& path, const cluster_config& conf, fault_switch& faults,
+                     event_log& log) {
+  std::set<peer_id> cut;
+  std::ifstream in{path};
+  std::string word;
+  while (in >> word) {
+    if (word == "all") {
+      for (auto& p : conf.others())
+        cut.insert(p.id);
+    } else {
+      char* end = nullptr;
+      auto id = std::strtoul(word.c_str(), &end, 10);
+      if (*end == '\0' && id != conf.node_id)
+        cut.insert(static_cast<peer_id>(id));
+    }
+  }
+  if (faults.set(cut)) {
+    std::string ids;
+    for (auto id : cut)
+      ids += (ids.empty() ? "" : " ") + std::to_string(id);
+    log.emit("fault", {ef::str("cut", ids)});
+  }
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
   std::string config_path;
+  std::string fault_file;
   auto fmt = event_log::format::json;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -65,6 +98,8 @@ int main(int argc, char** argv) {
       return 0;
     } else if (arg == "--config" && i + 1 < argc) {
       config_path = argv[++i];
+    } else if (arg == "--fault-file" && i + 1 < argc) {
+      fault_file = argv[++i];
     } else if (arg == "--log-format" && i + 1 < argc) {
       std::string v = argv[++i];
       if (v == "json")
@@ -119,6 +154,9 @@ int main(int argc, char** argv) {
                                          std::random_device{}() ^
                                            (std::uint64_t{conf.node_id} << 32));
   pc.store = store;
+  std::shared_ptr<fault_switch> faults;
+  if (!fault_file.empty())
+    faults = std::make_shared<fault_switch>();
   std::vector<link_actor> links;
   // The links exist before the peer (it needs them), so they reach it through this holder.
   struct peer_holder {
@@ -131,6 +169,7 @@ int main(int argc, char** argv) {
     rc.peer = other.id;
     rc.host = other.host;
     rc.port = other.port;
+    rc.faults = faults;
     rc.on_change = [&log, holder](peer_id p, bool up, const std::string& detail) {
       log.emit(up ? "peer_up" : "peer_down", {ef::num("peer", p), ef::str("detail", detail)});
       std::lock_guard<std::mutex> guard{holder->mtx};
@@ -174,6 +213,7 @@ int main(int argc, char** argv) {
     endpoint_config ec;
     ec.peer = peer;
     ec.members = conf.member_ids();
+    ec.faults = faults;
     ec.on_unknown_sender = [&log](peer_id from, const std::string& kind) {
       log.emit("unknown_sender", {ef::num("from", from), ef::str("kind", kind),
                                   ef::str("action", "dropped; reported once per id")});
@@ -194,7 +234,9 @@ int main(int argc, char** argv) {
 
   // Wait for SIGTERM/SIGINT, or for the peer to stop on a fatal error.
   while (status == 0 && fatal_status == 0) {
-    timespec tick{0, 100'000'000};
+    if (faults)
+      poll_fault_file(fault_file, conf, *faults, log);
+    timespec tick{0, faults ? 10'000'000 : 100'000'000};
     int sig = sigtimedwait(&stop_signals, nullptr, &tick);
     if (sig == SIGTERM || sig == SIGINT) {
       log.emit("stopping", {ef::str("signal", sig == SIGTERM ? "SIGTERM" : "SIGINT")});
