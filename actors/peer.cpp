@@ -13,6 +13,7 @@ struct peer_state {
   std::map<peer_id, link_actor> links;
   std::shared_ptr<state_store> store;
   peer_observer observer;
+  std::shared_ptr<peer_stats> stats;
   static inline const char* name = "raft_peer";
 };
 
@@ -46,6 +47,8 @@ void carry_out(peer_pointer self, effects fx) {
       auto i = st.links.find(s->to);
       if (i == st.links.end())
         continue; // no link to that member: the message is lost, as on a network
+      if (st.stats)
+        ++st.stats->sent[s->msg.index()];
       std::visit([&](auto& m) { self->send(i->second, std::move(m)); }, s->msg);
     } else if (auto* t = std::get_if<arm_election_timer>(&e)) {
       self->delayed_send(self, t->after, election_timer_atom::value, t->generation);
@@ -65,6 +68,7 @@ peer_actor::behavior_type peer_impl(peer_pointer self, std::shared_ptr<node> cor
   st.links = std::move(cfg.links);
   st.store = std::move(cfg.store);
   st.observer = std::move(cfg.observer);
+  st.stats = std::move(cfg.stats);
   st.core = std::move(core);
   // A broken invariant is a bug: report it and stop this peer (fail-stop) rather than let it
   // keep acting on a state that breaks Raft's rules.
@@ -79,7 +83,11 @@ peer_actor::behavior_type peer_impl(peer_pointer self, std::shared_ptr<node> cor
     return caf::exit_reason::unhandled_exception;
   });
   carry_out(self, st.core->start(now()));
-  auto on_message = [self](auto& m) { carry_out(self, self->state.core->receive(m, now())); };
+  auto on_message = [self](auto& m) {
+    if (auto& stats = self->state.stats)
+      ++stats->received[kind_index<std::decay_t<decltype(m)>>::value];
+    carry_out(self, self->state.core->receive(m, now()));
+  };
   return {
     [on_message](request_vote& m) { on_message(m); },
     [on_message](request_vote_reply& m) { on_message(m); },

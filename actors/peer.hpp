@@ -12,6 +12,7 @@
 #include <memory>
 
 #include "actors/peer_interface.hpp"
+#include "actors/peer_stats.hpp"
 #include "core/effects.hpp"
 #include "core/node.hpp"
 #include "storage/state_store.hpp"
@@ -35,6 +36,7 @@ struct peer_config {
   std::map<peer_id, link_actor> links; ///< one link per other member
   std::shared_ptr<state_store> store;  ///< Figure 2's persistent state
   peer_observer observer;              ///< may be empty
+  std::shared_ptr<peer_stats> stats;   ///< message counters; may be empty
 };
 
 /// Spawns a peer. Throws what building the core or loading the store throws (bad options,

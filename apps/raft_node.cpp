@@ -2,6 +2,8 @@
 ///
 ///   raft-node --config FILE [--log-format json|text] [--fault-file PATH]
 ///
+/// SIGUSR1 makes the node log a `stats` event: messages sent and received, by kind.
+///
 /// `--fault-file` is for tests and benchmarks only: the node reads PATH every 10 ms, and
 /// while it lists peer ids (or `all`), messages to and from those peers are dropped with the
 /// connections left up — a network that silently loses packets. A missing or empty file
@@ -58,6 +60,17 @@ void arm_watchdog(std::chrono::milliseconds limit, int status) {
     std::fflush(stdout);
     _exit(status);
   }).detach();
+}
+
+/// Logs the message counters: `sent_KIND` and `received_KIND` for every message kind.
+void log_stats(const peer_stats& stats, event_log& log) {
+  std::vector<event_field> fields;
+  for (std::size_t k = 0; k < peer_stats::kinds; ++k) {
+    auto name = std::string(kind_name(k));
+    fields.push_back(ef::num("sent_" + name, stats.sent[k].load()));
+    fields.push_back(ef::num("received_" + name, stats.received[k].load()));
+  }
+  log.emit("stats", fields);
 }
 
 /// Reads the fault file (see the top of this file) into `faults`; logs each change.
@@ -130,6 +143,7 @@ int main(int argc, char** argv) {
   sigemptyset(&stop_signals);
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
+  sigaddset(&stop_signals, SIGUSR1);
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   event_log log{conf.node_id, fmt};
@@ -154,6 +168,8 @@ int main(int argc, char** argv) {
                                          std::random_device{}() ^
                                            (std::uint64_t{conf.node_id} << 32));
   pc.store = store;
+  auto stats = std::make_shared<peer_stats>();
+  pc.stats = stats;
   std::shared_ptr<fault_switch> faults;
   if (!fault_file.empty())
     faults = std::make_shared<fault_switch>();
@@ -238,6 +254,8 @@ int main(int argc, char** argv) {
       poll_fault_file(fault_file, conf, *faults, log);
     timespec tick{0, faults ? 10'000'000 : 100'000'000};
     int sig = sigtimedwait(&stop_signals, nullptr, &tick);
+    if (sig == SIGUSR1)
+      log_stats(*stats, log);
     if (sig == SIGTERM || sig == SIGINT) {
       log.emit("stopping", {ef::str("signal", sig == SIGTERM ? "SIGTERM" : "SIGINT")});
       break;

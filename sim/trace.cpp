@@ -1,5 +1,7 @@
 #include "sim/trace.hpp"
 
+#include "core/message.hpp"
+
 #include <cstdio>
 
 namespace raft::sim {
@@ -7,10 +9,7 @@ namespace raft::sim {
 namespace {
 
 const char* msg_name(std::uint8_t k) {
-  static constexpr const char* names[] = {"request_vote",   "request_vote_reply",
-                                          "append_entries", "append_entries_reply",
-                                          "pre_vote",       "pre_vote_reply"};
-  return k < 6 ? names[k] : "?";
+  return kind_name(k);
 }
 
 /// Partition records hold the group of peer i in bits 2i..2i+1 of `other` and the number

@@ -291,3 +291,10 @@ TEST_CASE("a dropped connection to a peer that is not the leader arms no early e
   d.receive(heartbeat(1, 1), 100);
   CHECK(count_of<arm_election_timer>(d.lost(3, 150)) == 0);
 }
+
+TEST_CASE("kind_index gives each message type its position in raft::message", "[rules]") {
+  STATIC_REQUIRE(kind_index<request_vote>::value == 0);
+  STATIC_REQUIRE(kind_index<append_entries>::value == 2);
+  STATIC_REQUIRE(kind_index<pre_vote_reply>::value == 5);
+  CHECK(message{pre_vote{}}.index() == kind_index<pre_vote>::value);
+}
