@@ -21,6 +21,7 @@
 #include <csignal>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <memory>
 #include <fstream>
 #include <mutex>
@@ -54,9 +55,16 @@ std::atomic<int> fatal_status{0};
 
 /// Exits the process if an orderly shutdown has not finished in time. Everything durable
 /// was written (and fsynced) before the message that depended on it, so nothing is lost.
-void arm_watchdog(std::chrono::milliseconds limit, int status) {
-  std::thread([limit, status] {
+/// Set by whoever reports the `stopped` event: main after an orderly shutdown, or the
+/// watchdog when that shutdown overran (so the event is never missing).
+std::atomic<bool> stopped_reported{false};
+
+void arm_watchdog(std::chrono::milliseconds limit, int status,
+                  std::function<void()> report_stopped) {
+  std::thread([limit, status, report_stopped] {
     std::this_thread::sleep_for(limit);
+    if (!stopped_reported.exchange(true))
+      report_stopped();
     std::fflush(stdout);
     _exit(status);
   }).detach();
@@ -263,7 +271,9 @@ int main(int argc, char** argv) {
   }
   if (status == 0)
     status = fatal_status.load();
-  arm_watchdog(std::chrono::milliseconds(1500), status);
+  arm_watchdog(std::chrono::milliseconds(1500), status, [&log, status] {
+    log.emit("stopped", {ef::num("status", static_cast<std::uint64_t>(status))});
+  });
   if (peer)
     caf::anon_send(peer, kill_atom::value);
   if (ep)
@@ -279,6 +289,9 @@ int main(int argc, char** argv) {
   links.clear();
   pc.links.clear();
   sys.reset();
+  if (stopped_reported.exchange(true))
+    for (;;)
+      pause(); // the watchdog reported `stopped` and is exiting; `log` must outlive it
   log.emit("stopped", {ef::num("status", static_cast<std::uint64_t>(status))});
   return status;
 }

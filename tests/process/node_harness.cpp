@@ -437,7 +437,9 @@ void node_process::start() {
     while (std::getline(in, line))
       ++first_line_of_run_;
   }
-  pid_ = spawn({raft_node_path(), "--config", config_}, log_, err_log_, true);
+  std::vector<std::string> argv{raft_node_path(), "--config", config_};
+  argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
+  pid_ = spawn(argv, log_, err_log_, true);
 }
 
 void node_process::signal(int sig) {
@@ -513,7 +515,8 @@ std::string node_process::stderr_text() const {
 
 // ---- cluster_dir ------------------------------------------------------------------------
 
-cluster_dir::cluster_dir(std::size_t nodes, timing_config timing) : timing_(timing) {
+cluster_dir::cluster_dir(std::size_t nodes, timing_config timing, bool fault_files)
+  : timing_(timing) {
   char tmpl[256];
   std::snprintf(tmpl, sizeof tmpl, "%s/raft-proc-XXXXXX", temp_base().c_str());
   if (!::mkdtemp(tmpl))
@@ -526,7 +529,13 @@ cluster_dir::cluster_dir(std::size_t nodes, timing_config timing) : timing_(timi
     nodes_.push_back(std::make_unique<node_process>(
       id, config(id), path("node" + std::to_string(id) + ".log"),
       path("node" + std::to_string(id) + ".err")));
+    if (fault_files)
+      nodes_.back()->set_extra_args({"--fault-file", fault_file(id)});
   }
+}
+
+std::string cluster_dir::fault_file(std::uint64_t id) const {
+  return dir_ + "/fault" + std::to_string(id);
 }
 
 cluster_dir::~cluster_dir() {

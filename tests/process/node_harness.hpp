@@ -121,6 +121,8 @@ public:
 
   /// Starts raft-node; its stdout is appended to the log, stderr to the error log.
   void start();
+  /// Arguments added after `--config FILE` at every start.
+  void set_extra_args(std::vector<std::string> args) { extra_args_ = std::move(args); }
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
   std::uint64_t id() const { return id_; }
@@ -150,6 +152,7 @@ private:
   std::string err_log_;
   pid_t pid_ = -1;
   std::size_t first_line_of_run_ = 0;
+  std::vector<std::string> extra_args_;
 };
 
 /// Timing of the generated configs.
@@ -162,7 +165,9 @@ struct timing_config {
 /// A temporary directory with an n-node loopback cluster's configs, data and logs.
 class cluster_dir {
 public:
-  explicit cluster_dir(std::size_t nodes, timing_config timing = {});
+  /// With `fault_files`, every node runs with `--fault-file fault_file(id)` (see
+  /// apps/raft_node.cpp): writing peer ids or `all` there cuts the node off from them.
+  explicit cluster_dir(std::size_t nodes, timing_config timing = {}, bool fault_files = false);
   cluster_dir(const cluster_dir&) = delete;
   cluster_dir& operator=(const cluster_dir&) = delete;
   /// Kills every node still running and removes the directory (kept when the environment
@@ -174,6 +179,7 @@ public:
   std::uint16_t port(std::uint64_t id) const { return ports_.at(id - 1); }
   std::string config(std::uint64_t id) const;
   std::string data_dir(std::uint64_t id) const;
+  std::string fault_file(std::uint64_t id) const;
   node_process& node(std::uint64_t id) { return *nodes_.at(id - 1); }
   const node_process& node(std::uint64_t id) const { return *nodes_.at(id - 1); }
   /// Ids 1 … n.
