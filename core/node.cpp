@@ -98,8 +98,8 @@ effects node::connection_lost(peer_id p, time_point now) {
     // others grant only once their own connection to that leader is down too, so a link
     // that fails between one follower and a live leader changes nothing.
     if (opts_.pre_vote && role_ == raft::role::follower && leader_ == p) {
-      auto hb = opts_.timing.heartbeat;
-      arm_election_timer_within(hb / 10, hb / 2);
+      fast_rounds_left_ = fast_path_rounds - 1; // this timer starts the first round
+      arm_fast_timer();
     }
   });
 }
@@ -171,7 +171,12 @@ void node::start_pre_vote() {
   pre_voting_ = true;
   pre_votes_ = {opts_.self};
   leader_.reset(); // the election timer fired: whoever led is no longer heard
-  reset_election_timer();
+  if (fast_rounds_left_ > 0) {
+    --fast_rounds_left_;
+    arm_fast_timer();
+  } else {
+    reset_election_timer();
+  }
   if (pre_votes_.size() >= quorum()) {
     become_candidate();
     return;
@@ -298,6 +303,8 @@ void node::become_follower(term_t term, std::optional<peer_id> leader) {
   }
   role_ = raft::role::follower;
   leader_ = leader;
+  if (leader)
+    fast_rounds_left_ = 0;
   votes_.clear();
   pre_voting_ = false;
   pre_votes_.clear();
@@ -322,7 +329,14 @@ void node::become_candidate() {
   votes_ = {opts_.self};
   pre_voting_ = false;
   pre_votes_.clear();
-  reset_election_timer();
+  // After a crash both followers may stand at once; on the fast path a split vote is
+  // retried on the short timer too (still randomized, so one of them goes first).
+  if (fast_rounds_left_ > 0) {
+    --fast_rounds_left_;
+    arm_fast_timer();
+  } else {
+    reset_election_timer();
+  }
   if (votes_.size() >= quorum()) { // a cluster of one elects itself
     become_leader();
     return;
@@ -355,6 +369,12 @@ void node::reset_election_timer() {
   // §5.2: election timeouts are chosen randomly from a fixed interval so that split votes
   // are rare; uniform over [election_min, election_max].
   arm_election_timer_within(opts_.timing.election_min, opts_.timing.election_max);
+}
+
+void node::arm_fast_timer() {
+  // A short random delay, so the followers of a crashed leader do not all ask at once.
+  auto hb = opts_.timing.heartbeat;
+  arm_election_timer_within(hb / 10, hb / 2);
 }
 
 void node::arm_election_timer_within(duration lo_d, duration hi_d) {

@@ -49,6 +49,11 @@ enum injected_bug : unsigned {
 
 class node {
 public:
+  /// Crash fast path: how many rounds (pre-vote rounds and, after a split vote, election
+  /// rounds) run on the short timer (10–50 ms apart with the default heartbeat) before
+  /// falling back to full election timeouts.
+  static constexpr int fast_path_rounds = 4;
+
   struct options {
     peer_id self = 0;
     std::vector<peer_id> members; ///< every member of the cluster, self included
@@ -169,6 +174,7 @@ private:
 
   void reset_election_timer();
   void arm_election_timer_within(duration lo, duration hi);
+  void arm_fast_timer();
   void send_heartbeats();
   bool is_member(peer_id p) const;
   bool candidate_log_up_to_date(log_index last_index, term_t last_term) const;
@@ -193,6 +199,10 @@ private:
   std::set<peer_id> pre_votes_;
   std::map<peer_id, time_point> last_heard_; ///< leader only: last message from each peer
   std::set<peer_id> disconnected_;           ///< peers whose link reports the connection down
+  /// Crash fast path: rounds still to run on the short timer. The others may learn of the
+  /// crash a little later than we do and refuse the first round, or stand at the same
+  /// moment and split the vote.
+  int fast_rounds_left_ = 0;
 
   // What check_invariants() remembers between steps.
   mutable term_t checked_term_ = 0;

@@ -298,3 +298,42 @@ TEST_CASE("kind_index gives each message type its position in raft::message", "[
   STATIC_REQUIRE(kind_index<pre_vote_reply>::value == 5);
   CHECK(message{pre_vote{}}.index() == kind_index<pre_vote>::value);
 }
+
+TEST_CASE("crash fast path: refused early pre-votes are retried on the short timer for four "
+          "rounds in all, then the follower falls back to full election timeouts",
+          "[rules][fastpath]") {
+  driver d{2, cluster_of(3)};
+  d.start(0);
+  d.receive(heartbeat(1, 1), 100);
+  d.lost(1, 150);
+  long t = 150;
+  for (int round = 1; round <= node::fast_path_rounds; ++round) {
+    INFO("round " << round);
+    REQUIRE(d.last_election_delay);
+    CHECK(*d.last_election_delay <= milliseconds(50));
+    t += 50;
+    auto& ask = d.election_timeout(t);
+    REQUIRE(recipients_of<pre_vote>(ask) == std::set<peer_id>{1, 3});
+    d.receive(pre_vote_reply{1, false, 3}, t + 1); // 3 still hears the leader
+  }
+  REQUIRE(d.last_election_delay);
+  CHECK(*d.last_election_delay >= milliseconds(300));
+  CHECK(d.n.current_term() == 1);
+}
+
+TEST_CASE("crash fast path: a split vote after a crash is retried on the short timer",
+          "[rules][fastpath]") {
+  driver d{2, cluster_of(3)};
+  d.start(0);
+  d.receive(heartbeat(1, 1), 100);
+  d.lost(1, 150);
+  d.election_timeout(180);
+  d.receive(pre_vote_reply{2, true, 3}, 181);
+  REQUIRE(d.n.role() == role::candidate);
+  REQUIRE(d.last_election_delay);
+  CHECK(*d.last_election_delay <= milliseconds(50));
+  d.receive(vote_reply(2, false, 3), 182); // 3 stood at the same moment and voted for itself
+  d.election_timeout(230);
+  CHECK(d.n.role() == role::candidate);
+  CHECK(d.n.current_term() == 3);
+}

@@ -1,0 +1,379 @@
+/// failover-bench: real raft-node processes on loopback; prints one JSON document.
+///
+///   failover-bench [--trials N] [--sizes 3,5] [--steady-seconds S] [--idle-seconds S]
+///
+/// For each cluster size and each fault — SIGKILL of the leader, SIGSTOP of the leader, the
+/// leader's network isolated (raft-node's --fault-file switch: packets dropped, connections
+/// left up) — it runs N trials and reports the time from the fault to the new leader's own
+/// `role` event (median, p90, p99, max, in ms), the election messages per failover, and the
+/// terms bumped when the old leader rejoins. Then, per size: heartbeats per second per
+/// follower in steady state, and each idle node's resident memory and CPU time over
+/// `--idle-seconds`. Finally, for 3 nodes, the leader changes during `--steady-seconds`
+/// with both cores saturated by busy processes. Progress goes to stderr.
+
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cinttypes>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tests/process/node_harness.hpp"
+
+using namespace raft::process;
+using namespace std::chrono_literals;
+
+namespace {
+
+struct options {
+  std::size_t trials = 50;
+  std::vector<std::size_t> sizes{3, 5};
+  long steady_seconds = 300;
+  long idle_seconds = 60;
+};
+
+void progress(const std::string& s) {
+  std::fprintf(stderr, "%s\n", s.c_str());
+}
+
+/// Nearest-rank percentile of sorted values.
+double percentile(const std::vector<double>& sorted, double p) {
+  if (sorted.empty())
+    return 0;
+  auto rank = static_cast<std::size_t>(p / 100.0 * static_cast<double>(sorted.size()) + 0.999999);
+  rank = std::clamp<std::size_t>(rank, 1, sorted.size());
+  return sorted[rank - 1];
+}
+
+std::string summary(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  char buf[256];
+  std::snprintf(buf, sizeof buf,
+                "{\"n\":%zu,\"median\":%.1f,\"p90\":%.1f,\"p99\":%.1f,\"max\":%.1f,\"min\":%.1f}",
+                v.size(), percentile(v, 50), percentile(v, 90), percentile(v, 99),
+                v.empty() ? 0.0 : v.back(), v.empty() ? 0.0 : v.front());
+  return buf;
+}
+
+/// The latest `stats` event of a node logged after `after_us`, asked for with SIGUSR1.
+std::optional<event> stats_of(node_process& n, std::int64_t after_us) {
+  n.signal(SIGUSR1);
+  return n.wait_event(
+    [&](const event& e) { return e.name == "stats" && e.ts_us >= after_us; }, 2s);
+}
+
+/// Election messages (pre-votes, votes and their replies) a node has sent in total.
+std::uint64_t election_messages(const event& stats) {
+  std::uint64_t n = 0;
+  for (auto k : {"request_vote", "request_vote_reply", "pre_vote", "pre_vote_reply"})
+    n += stats.num(std::string("sent_") + k).value_or(0);
+  return n;
+}
+
+/// The first `role` leader event of a term above `term` logged by a node other than
+/// `old_leader` at or after `since_us`.
+std::optional<event> new_leader_event(cluster_dir& cd, std::uint64_t old_leader,
+                                      std::uint64_t term, std::int64_t since_us) {
+  std::optional<event> best;
+  for (auto id : cd.ids()) {
+    if (id == old_leader)
+      continue;
+    for (auto& e : cd.node(id).events_of_this_run())
+      if (e.name == "role" && e.str("role") == std::string("leader") &&
+          e.num("term").value_or(0) > term && e.ts_us >= since_us &&
+          (!best || e.ts_us < best->ts_us))
+        best = e;
+  }
+  return best;
+}
+
+std::uint64_t term_of_status(const status_result& s) {
+  std::uint64_t t = 0;
+  for (auto& p : s.peers)
+    t = std::max(t, p.term.value_or(0));
+  return t;
+}
+
+enum class fault { sigkill, sigstop, isolate };
+const char* name_of(fault f) {
+  switch (f) {
+    case fault::sigkill: return "sigkill";
+    case fault::sigstop: return "sigstop";
+    case fault::isolate: return "isolate";
+  }
+  return "?";
+}
+
+struct case_result {
+  std::vector<double> failover_ms;
+  std::vector<double> election_messages;
+  std::vector<double> old_leader_overlap_ms; ///< sigstop: thaw → old leader's step-down
+  std::size_t failed_trials = 0;
+  std::size_t rejoin_term_bumps = 0;
+};
+
+/// Waits for a stable leader: raftctl agrees and every live node reports the same term.
+std::optional<std::pair<std::uint64_t, std::uint64_t>> stable_leader(cluster_dir& cd) {
+  std::vector<status_result> seen;
+  auto l = cd.wait_for_leader(10s, &seen);
+  if (!l || seen.empty())
+    return std::nullopt;
+  return std::make_pair(*l, term_of_status(seen.back()));
+}
+
+case_result run_case(cluster_dir& cd, fault f, std::size_t trials) {
+  case_result r;
+  for (std::size_t t = 0; t < trials; ++t) {
+    auto stable = stable_leader(cd);
+    if (!stable) {
+      ++r.failed_trials;
+      progress("  no stable leader before a trial; logs:\n" + cd.logs());
+      continue;
+    }
+    auto [leader, term] = *stable;
+    // Election messages sent by the others before the fault.
+    std::uint64_t before = 0;
+    auto t0 = wall_now_us();
+    for (auto id : cd.ids())
+      if (id != leader)
+        if (auto s = stats_of(cd.node(id), t0))
+          before += election_messages(*s);
+    // Let a heartbeat pass so the fault lands at a random phase of the heartbeat.
+    std::this_thread::sleep_for(std::chrono::milliseconds(50 + (t * 37) % 100));
+    auto fault_at = wall_now_us();
+    switch (f) {
+      case fault::sigkill: cd.node(leader).kill_now(); break;
+      case fault::sigstop: cd.node(leader).signal(SIGSTOP); break;
+      case fault::isolate: write_file(cd.fault_file(leader), "all\n"); break;
+    }
+    std::optional<event> elected;
+    wait_until(
+      [&] { return (elected = new_leader_event(cd, leader, term, fault_at)).has_value(); },
+      10s, 5ms);
+    if (!elected) {
+      ++r.failed_trials;
+      progress("  no new leader within 10 s after " + std::string(name_of(f)));
+    } else {
+      r.failover_ms.push_back(static_cast<double>(elected->ts_us - fault_at) / 1000.0);
+      if (std::getenv("BENCH_VERBOSE"))
+        progress("    trial " + std::to_string(t + 1) + ": leader " + std::to_string(leader) +
+                 " faulted at " + std::to_string(fault_at) + " us, new leader " +
+                 std::to_string(elected->node) + " after " +
+                 std::to_string(r.failover_ms.back()) + " ms");
+      std::uint64_t after = 0;
+      auto t1 = wall_now_us();
+      for (auto id : cd.ids())
+        if (id != leader)
+          if (auto s = stats_of(cd.node(id), t1))
+            after += election_messages(*s);
+      r.election_messages.push_back(static_cast<double>(after - before));
+    }
+    auto new_term = elected ? elected->num("term").value_or(term + 1) : term + 1;
+    // Recover, then check the old leader rejoins without raising the term.
+    auto heal_at = wall_now_us();
+    switch (f) {
+      case fault::sigkill: cd.node(leader).start(); break;
+      case fault::sigstop: cd.node(leader).signal(SIGCONT); break;
+      case fault::isolate: write_file(cd.fault_file(leader), ""); break;
+    }
+    if (f == fault::sigstop) {
+      auto down = cd.node(leader).wait_event(
+        [&](const event& e) {
+          return e.name == "role" && e.ts_us >= heal_at && e.str("role") != std::string("leader");
+        },
+        5s);
+      if (down)
+        r.old_leader_overlap_ms.push_back(static_cast<double>(down->ts_us - heal_at) / 1000.0);
+    }
+    auto settled = stable_leader(cd);
+    if (settled && settled->second > new_term)
+      ++r.rejoin_term_bumps;
+  }
+  return r;
+}
+
+std::string case_json(const case_result& r) {
+  std::ostringstream os;
+  os << "{\"failover_ms\":" << summary(r.failover_ms)
+     << ",\"election_messages\":" << summary(r.election_messages)
+     << ",\"failed_trials\":" << r.failed_trials
+     << ",\"terms_bumped_by_rejoining_leader\":" << r.rejoin_term_bumps;
+  if (!r.old_leader_overlap_ms.empty())
+    os << ",\"old_leader_steps_down_after_thaw_ms\":" << summary(r.old_leader_overlap_ms);
+  os << "}";
+  return os.str();
+}
+
+/// utime + stime of a process, in seconds.
+double cpu_seconds(pid_t pid) {
+  std::ifstream in{"/proc/" + std::to_string(pid) + "/stat"};
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  auto close = text.rfind(')');
+  if (close == std::string::npos)
+    return 0;
+  std::istringstream fields{text.substr(close + 2)};
+  std::string f;
+  double ticks = 0;
+  for (int i = 3; fields >> f; ++i)
+    if (i == 14 || i == 15)
+      ticks += std::stod(f);
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
+double rss_mb(pid_t pid) {
+  std::ifstream in{"/proc/" + std::to_string(pid) + "/status"};
+  std::string line;
+  while (std::getline(in, line))
+    if (line.rfind("VmRSS:", 0) == 0)
+      return std::stod(line.substr(6)) / 1024.0;
+  return 0;
+}
+
+std::string steady_json(cluster_dir& cd, long idle_seconds) {
+  std::ostringstream os;
+  auto stable = stable_leader(cd);
+  if (!stable)
+    return "{\"error\":\"no stable leader\"}";
+  auto leader = stable->first;
+  // Heartbeats per second per follower over 10 s, from the leader's own counters.
+  auto t0 = wall_now_us();
+  auto s0 = stats_of(cd.node(leader), t0);
+  std::this_thread::sleep_for(10s);
+  auto t1 = wall_now_us();
+  auto s1 = stats_of(cd.node(leader), t1);
+  double rate = 0;
+  if (s0 && s1) {
+    auto sent = s1->num("sent_append_entries").value_or(0) -
+                s0->num("sent_append_entries").value_or(0);
+    rate = static_cast<double>(sent) / static_cast<double>(cd.size() - 1) /
+           (static_cast<double>(s1->ts_us - s0->ts_us) / 1e6);
+  }
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%.2f", rate);
+  os << "{\"heartbeats_per_second_per_follower\":" << buf << ",\"idle_nodes\":[";
+  // Resident memory and CPU of each node over the idle window.
+  std::map<std::uint64_t, double> cpu0;
+  for (auto id : cd.ids())
+    cpu0[id] = cpu_seconds(cd.node(id).pid());
+  std::this_thread::sleep_for(std::chrono::seconds(idle_seconds));
+  bool first = true;
+  for (auto id : cd.ids()) {
+    auto pid = cd.node(id).pid();
+    double cpu = cpu_seconds(pid) - cpu0[id];
+    std::snprintf(buf, sizeof buf, "%.2f", 100.0 * cpu / static_cast<double>(idle_seconds));
+    char rss[32];
+    std::snprintf(rss, sizeof rss, "%.1f", rss_mb(pid));
+    os << (first ? "" : ",") << "{\"id\":" << id << ",\"leader\":" << (id == leader ? "true" : "false")
+       << ",\"rss_mb\":" << rss << ",\"cpu_percent_of_one_core\":" << buf << "}";
+    first = false;
+  }
+  os << "],\"idle_seconds\":" << idle_seconds << "}";
+  return os.str();
+}
+
+/// Leader changes while two busy processes saturate both cores.
+std::string loaded_json(cluster_dir& cd, long seconds) {
+  auto stable = stable_leader(cd);
+  if (!stable)
+    return "{\"error\":\"no stable leader\"}";
+  auto start_term = stable->second;
+  std::vector<pid_t> hogs;
+  for (int i = 0; i < 2; ++i) {
+    pid_t pid = fork();
+    if (pid == 0) {
+      volatile std::uint64_t x = 0;
+      for (;;)
+        x = x + 1;
+    }
+    hogs.push_back(pid);
+  }
+  auto t0 = wall_now_us();
+  std::this_thread::sleep_for(std::chrono::seconds(seconds));
+  for (auto pid : hogs) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+  }
+  std::size_t changes = 0;
+  for (auto id : cd.ids())
+    for (auto& e : cd.node(id).events_of_this_run())
+      if (e.name == "role" && e.ts_us >= t0 && e.str("role") == std::string("leader"))
+        ++changes;
+  auto end = stable_leader(cd);
+  std::ostringstream os;
+  os << "{\"seconds\":" << seconds << ",\"busy_processes\":2,\"leader_changes\":" << changes
+     << ",\"terms_advanced\":" << (end ? end->second - start_term : 0) << "}";
+  return os.str();
+}
+
+bool parse_args(int argc, char** argv, options& o) {
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+    if (a == "--trials") {
+      o.trials = std::stoul(next());
+    } else if (a == "--steady-seconds") {
+      o.steady_seconds = std::stol(next());
+    } else if (a == "--idle-seconds") {
+      o.idle_seconds = std::stol(next());
+    } else if (a == "--sizes") {
+      o.sizes.clear();
+      std::stringstream ss{next()};
+      std::string item;
+      while (std::getline(ss, item, ','))
+        o.sizes.push_back(std::stoul(item));
+    } else {
+      return false;
+    }
+  }
+  return !o.sizes.empty() && o.trials > 0;
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  options o;
+  try {
+    if (!parse_args(argc, argv, o)) {
+      std::fprintf(stderr, "usage: failover-bench [--trials N] [--sizes 3,5] "
+                           "[--steady-seconds S] [--idle-seconds S]\n");
+      return 2;
+    }
+  } catch (const std::exception&) {
+    std::fprintf(stderr, "failover-bench: bad number\n");
+    return 2;
+  }
+  std::ostringstream out;
+  out << "{\"heartbeat_ms\":100,\"election_timeout_ms\":[300,600],\"trials_per_case\":"
+      << o.trials << ",\"clusters\":[";
+  bool first_size = true;
+  for (auto n : o.sizes) {
+    progress("cluster of " + std::to_string(n));
+    cluster_dir cd{n, {}, /*fault files*/ true};
+    cd.start_all();
+    out << (first_size ? "" : ",") << "{\"nodes\":" << n;
+    first_size = false;
+    for (auto f : {fault::sigkill, fault::sigstop, fault::isolate}) {
+      progress("  " + std::string(name_of(f)) + " x " + std::to_string(o.trials));
+      out << ",\"" << name_of(f) << "\":" << case_json(run_case(cd, f, o.trials));
+    }
+    progress("  steady state and idle resources");
+    out << ",\"steady\":" << steady_json(cd, o.idle_seconds);
+    if (n == 3 && o.steady_seconds > 0) {
+      progress("  " + std::to_string(o.steady_seconds) + " s with both cores saturated");
+      out << ",\"loaded\":" << loaded_json(cd, o.steady_seconds);
+    }
+    out << "}";
+  }
+  out << "]}";
+  std::printf("%s\n", out.str().c_str());
+  return 0;
+}
