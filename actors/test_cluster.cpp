@@ -67,8 +67,20 @@ struct test_cluster::impl {
     }
   }
 
+  /// The seed and the last role changes, for failure messages.
   std::string where() const {
-    return " [cluster seed " + std::to_string(seed) + "]";
+    std::ostringstream os;
+    os << " [cluster seed " << seed << "]";
+    std::lock_guard<std::mutex> guard{watch_mtx};
+    auto first = log.size() > 40 ? log.size() - 40 : 0;
+    if (first < log.size())
+      os << "\n  last role changes (ms since the first one):";
+    for (auto i = first; i < log.size(); ++i)
+      os << "\n    "
+         << std::chrono::duration_cast<std::chrono::milliseconds>(log[i].at - log.front().at)
+              .count()
+         << " peer " << log[i].peer << " term " << log[i].term << " " << to_string(log[i].role);
+    return os.str();
   }
 
   void note_leader(peer_id peer, term_t term, const char* how) {

@@ -127,13 +127,36 @@ effects node::election_timer_fired(std::uint64_t generation, time_point now) {
 
 effects node::heartbeat_timer_fired(std::uint64_t generation, time_point now) {
   return step(now, [&] {
-    if (generation != heartbeat_generation_ || role_ != raft::role::leader)
+    if (generation != heartbeat_generation_)
       return;
-    // Figure 2, Leaders: "send initial empty AppendEntries RPCs (heartbeat) to each server;
-    // repeat during idle periods to prevent election timeouts (§5.2)".
-    send_heartbeats();
-    out_.emplace_back(arm_heartbeat_timer{opts_.timing.heartbeat, ++heartbeat_generation_});
+    if (role_ == raft::role::leader) {
+      // Figure 2, Leaders: "send initial empty AppendEntries RPCs (heartbeat) to each
+      // server; repeat during idle periods to prevent election timeouts (§5.2)".
+      send_heartbeats();
+      out_.emplace_back(arm_heartbeat_timer{opts_.timing.heartbeat, ++heartbeat_generation_});
+    } else if (role_ == raft::role::candidate) {
+      // §5.1: retry the RequestVote RPCs that got no response yet.
+      ask_unanswered(
+        request_vote{state_.current_term, opts_.self, last_log_index(), last_log_term()});
+      arm_retry_timer();
+    } else if (pre_voting_) {
+      ask_unanswered(
+        pre_vote{state_.current_term + 1, opts_.self, last_log_index(), last_log_term()});
+      arm_retry_timer();
+    }
   });
+}
+
+void node::arm_retry_timer() {
+  if (opts_.retry_vote_requests)
+    out_.emplace_back(arm_heartbeat_timer{opts_.timing.heartbeat, ++heartbeat_generation_});
+}
+
+template <class Request>
+void node::ask_unanswered(const Request& request) {
+  for (auto p : opts_.members)
+    if (p != opts_.self && !answered_.count(p))
+      out_.emplace_back(send{p, request});
 }
 
 void node::advance_clock(time_point now) {
@@ -181,10 +204,9 @@ void node::start_pre_vote() {
     become_candidate();
     return;
   }
-  pre_vote pv{state_.current_term + 1, opts_.self, last_log_index(), last_log_term()};
-  for (auto p : opts_.members)
-    if (p != opts_.self)
-      out_.emplace_back(send{p, pv});
+  answered_ = {opts_.self};
+  ask_unanswered(pre_vote{state_.current_term + 1, opts_.self, last_log_index(), last_log_term()});
+  arm_retry_timer();
 }
 
 void node::observe_term(term_t term) {
@@ -222,6 +244,8 @@ void node::on(const request_vote_reply& m) {
   // Figure 2, Candidates: "If votes received from majority of servers: become leader".
   // Only a grant for the current term counts: a grant from an older term was given to an
   // election we already abandoned, and counting it could make two leaders in one term.
+  if (role_ == raft::role::candidate && m.term == state_.current_term)
+    answered_.insert(m.voter_id);
   if (role_ != raft::role::candidate || !m.vote_granted)
     return;
   if (m.term != state_.current_term && !(opts_.injected_bugs & bug_count_stale_votes))
@@ -286,6 +310,8 @@ void node::on(const pre_vote& m) {
 void node::on(const pre_vote_reply& m) {
   // Count grants for the term this round asks about; a refusal from a voter in a higher
   // term has already made us its follower (receive()).
+  if (pre_voting_)
+    answered_.insert(m.voter_id);
   if (!pre_voting_ || !m.vote_granted || m.term != state_.current_term + 1)
     return;
   pre_votes_.insert(m.voter_id);
@@ -297,6 +323,7 @@ void node::become_follower(term_t term, std::optional<peer_id> leader) {
   if (term < state_.current_term)
     throw invariant_violation(str("become_follower with an older term", opts_.self, term));
   bool was_leader = role_ == raft::role::leader;
+  ++heartbeat_generation_; // stops a leader's heartbeats and a candidate's retries
   if (term > state_.current_term) {
     state_.current_term = term;
     state_.voted_for.reset(); // a new term: no vote given in it yet
@@ -309,10 +336,8 @@ void node::become_follower(term_t term, std::optional<peer_id> leader) {
   pre_voting_ = false;
   pre_votes_.clear();
   last_heard_.clear();
-  if (was_leader) {
-    ++heartbeat_generation_; // stop heartbeats: the pending timer is now stale
-    reset_election_timer();    // a leader had no election timer running
-  }
+  if (was_leader)
+    reset_election_timer(); // a leader had no election timer running
 }
 
 void node::become_candidate() {
@@ -341,10 +366,9 @@ void node::become_candidate() {
     become_leader();
     return;
   }
-  request_vote rv{state_.current_term, opts_.self, last_log_index(), last_log_term()};
-  for (auto p : opts_.members)
-    if (p != opts_.self)
-      out_.emplace_back(send{p, rv});
+  answered_ = {opts_.self};
+  ask_unanswered(request_vote{state_.current_term, opts_.self, last_log_index(), last_log_term()});
+  arm_retry_timer();
 }
 
 void node::become_leader() {

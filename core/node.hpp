@@ -72,6 +72,12 @@ public:
     /// is sent, so a leader frozen for longer and then thawed steps down before it tells
     /// anyone it is leader.
     bool check_quorum = false;
+    /// §5.1: "Servers retry RPCs if they do not receive a response in a timely manner". A
+    /// candidate (or a follower asking for pre-votes) sends its request again, every
+    /// heartbeat interval, to the peers that have not answered it yet. Over a network that
+    /// loses or delays replies, an election then completes within one election timeout far
+    /// more often, instead of restarting in a new term.
+    bool retry_vote_requests = false;
   };
 
   /// The product's settings: pre-vote and check-quorum on. Plain `options{}` is Figure 2
@@ -85,6 +91,7 @@ public:
     o.seed = seed;
     o.pre_vote = true;
     o.check_quorum = true;
+    o.retry_vote_requests = true;
     return o;
   }
 
@@ -111,7 +118,9 @@ public:
     return election_timer_fired(generation, now_);
   }
 
-  /// The heartbeat timer of `generation` fired; stale generations are ignored.
+  /// The heartbeat timer of `generation` fired; stale generations are ignored. A leader
+  /// sends heartbeats; with retry_vote_requests, a candidate or pre-voting follower uses the
+  /// same timer to ask the peers that have not answered again.
   effects heartbeat_timer_fired(std::uint64_t generation, time_point now);
   effects heartbeat_timer_fired(std::uint64_t generation) {
     return heartbeat_timer_fired(generation, now_);
@@ -163,6 +172,10 @@ private:
   /// Check-quorum (see options): steps down when a majority has been silent too long.
   void check_quorum();
   void start_pre_vote();
+  void arm_retry_timer();
+  /// Sends `request` to every other member that has not answered this round yet.
+  template <class Request>
+  void ask_unanswered(const Request& request);
 
   /// §5.1 / Figure 2 "Rules for all servers": if a message carries a term higher than ours,
   /// adopt it and become follower. Runs once, before any per-role rule.
@@ -197,6 +210,7 @@ private:
   std::optional<time_point> leader_contact_; ///< when the current leader was last heard
   bool pre_voting_ = false;
   std::set<peer_id> pre_votes_;
+  std::set<peer_id> answered_; ///< peers that answered the current (pre-)vote round
   std::map<peer_id, time_point> last_heard_; ///< leader only: last message from each peer
   std::set<peer_id> disconnected_;           ///< peers whose link reports the connection down
   /// Crash fast path: rounds still to run on the short timer. The others may learn of the

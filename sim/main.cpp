@@ -5,7 +5,7 @@
 ///   options: --peers N, --bug NAME (count_stale_votes, ignore_log_freshness, vote_twice,
 ///            forget_vote_on_restart), --no-core-checks, --never-heal, --tail N,
 ///            --show N (failures printed in full, default 5), --quiet,
-///            --pre-vote, --check-quorum, --product (both: the settings raft-node runs with)
+///            --pre-vote, --check-quorum, --retry, --product (all three: what raft-node runs)
 ///
 /// Ends with one JSON summary line; exits 1 when any seed failed, 2 on bad usage.
 
@@ -26,7 +26,7 @@ void usage() {
                "forget_vote_on_restart]...\n"
                "                [--no-core-checks] [--never-heal] [--tail N] [--show N] "
                "[--quiet]\n"
-               "                [--pre-vote] [--check-quorum] [--product (both)]\n";
+               "                [--pre-vote] [--check-quorum] [--retry] [--product (all three)]\n";
 }
 
 bool parse_u64(const char* s, std::uint64_t& out) {
@@ -92,8 +92,10 @@ int main(int argc, char** argv) {
       opts.pre_vote = true;
     } else if (a == "--check-quorum") {
       opts.check_quorum = true;
+    } else if (a == "--retry") {
+      opts.retry_vote_requests = true;
     } else if (a == "--product") {
-      opts.pre_vote = opts.check_quorum = true;
+      opts.pre_vote = opts.check_quorum = opts.retry_vote_requests = true;
     } else if (a == "--trace") {
       trace = true;
     } else if (a == "--quiet") {

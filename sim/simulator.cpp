@@ -318,6 +318,7 @@ private:
     o.injected_bugs = opts_.core_bugs;
     o.pre_vote = opts_.pre_vote;
     o.check_quorum = opts_.check_quorum;
+    o.retry_vote_requests = opts_.retry_vote_requests;
     persistent_state restored = p.disk;
     if (restart && opts_.forget_vote_on_restart)
       restored.voted_for.reset(); // the injected storage bug
@@ -565,6 +566,8 @@ std::string replay_command(std::uint64_t seed, const run_options& opts) {
     cmd += " --pre-vote";
   if (opts.check_quorum)
     cmd += " --check-quorum";
+  if (opts.retry_vote_requests)
+    cmd += " --retry";
   return cmd + " --trace";
 }
 

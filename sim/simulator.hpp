@@ -34,6 +34,7 @@ struct run_options {
   /// crash fast path (a crash is reported to the others' links after 1–5 ms).
   bool pre_vote = false;
   bool check_quorum = false;
+  bool retry_vote_requests = false; ///< §5.1 retries of unanswered (pre-)vote requests
   std::ostream* trace_out = nullptr;     ///< every event, formatted, as it happens
   std::size_t tail = 40;                 ///< events shown for a violation
 };

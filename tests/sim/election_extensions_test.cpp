@@ -15,6 +15,7 @@ run_options product() {
   run_options o;
   o.pre_vote = true;
   o.check_quorum = true;
+  o.retry_vote_requests = true;
   return o;
 }
 
