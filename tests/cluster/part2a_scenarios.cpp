@@ -44,7 +44,7 @@ term_t agreed_term(test_cluster& c, network_mode mode) {
 
 } // namespace
 
-void initial_election(network_mode mode, bool require_stable_term) {
+void initial_election(network_mode mode) {
   test_cluster c{options_for(mode, 3)};
   INFO("cluster seed " << c.seed());
   c.check_one_leader();
@@ -55,8 +55,7 @@ void initial_election(network_mode mode, bool require_stable_term) {
   // Two seconds without failures: no election may happen.
   std::this_thread::sleep_for(2s);
   auto term2 = agreed_term(c, mode);
-  if (require_stable_term)
-    CHECK(term1 == term2);
+  CHECK(term1 == term2);
   c.check_one_leader();
   c.check_safety();
 }

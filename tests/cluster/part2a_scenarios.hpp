@@ -12,10 +12,9 @@ enum class network_mode { reliable, unreliable, long_reordering };
 test_cluster::options options_for(network_mode mode, std::size_t peers);
 
 /// Initial election: a leader is elected; after 50 ms all peers agree on a term >= 1; after
-/// 2 s with no failures there is still one leader. `require_stable_term`: the term must not
-/// change while idle (a failure, not the course's warning); only meaningful where no
-/// messages are lost.
-void initial_election(network_mode mode, bool require_stable_term);
+/// 2 s with no failures the term has not changed (a failure here, not the course's warning)
+/// and there is still one leader.
+void initial_election(network_mode mode);
 
 /// Re-election: disconnecting the leader elects another; the old one rejoins and steps
 /// down; without a majority no leader; with it back, a leader again.
