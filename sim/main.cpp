@@ -5,7 +5,8 @@
 ///   options: --peers N, --bug NAME (count_stale_votes, ignore_log_freshness, vote_twice,
 ///            forget_vote_on_restart), --no-core-checks, --never-heal, --tail N,
 ///            --show N (failures printed in full, default 5), --quiet,
-///            --pre-vote, --check-quorum, --retry, --product (all three: what raft-node runs)
+///            --pre-vote, --check-quorum, --retry, --product (all three: what raft-node runs),
+///            --preloaded-logs (peers start with uneven logs; Leader Completeness checked)
 ///
 /// Ends with one JSON summary line; exits 1 when any seed failed, 2 on bad usage.
 
@@ -26,7 +27,8 @@ void usage() {
                "forget_vote_on_restart]...\n"
                "                [--no-core-checks] [--never-heal] [--tail N] [--show N] "
                "[--quiet]\n"
-               "                [--pre-vote] [--check-quorum] [--retry] [--product (all three)]\n";
+               "                [--pre-vote] [--check-quorum] [--retry] [--product (all three)]\n"
+               "                [--preloaded-logs]\n";
 }
 
 bool parse_u64(const char* s, std::uint64_t& out) {
@@ -94,6 +96,8 @@ int main(int argc, char** argv) {
       opts.check_quorum = true;
     } else if (a == "--retry") {
       opts.retry_vote_requests = true;
+    } else if (a == "--preloaded-logs") {
+      opts.preloaded_logs = true;
     } else if (a == "--product") {
       opts.pre_vote = opts.check_quorum = opts.retry_vote_requests = true;
     } else if (a == "--trace") {

@@ -49,12 +49,22 @@ public:
                     result_.scn.long_delay_rate});
     checker_.reset(n_);
     trace_.clear();
+    if (opts.preloaded_logs) {
+      // Drawn from its own generator: the scenario and every later draw stay as without it.
+      auto h = history::draw(seed, n_);
+      for (std::size_t i = 0; i < n_; ++i)
+        peers_[i].disk = h.disk_of(i);
+      checker_.set_committed({h.log.begin(), h.log.begin() + static_cast<std::ptrdiff_t>(h.committed)});
+      result_.start_history = std::move(h);
+    }
   }
 
   run_result run() {
     const auto& scn = result_.scn;
     if (opts_.trace_out)
       *opts_.trace_out << "seed " << result_.seed << ": " << scn.describe() << '\n';
+    if (opts_.trace_out && result_.start_history)
+      *opts_.trace_out << "history: " << result_.start_history->describe() << '\n';
     for (std::size_t i = 0; i < n_ && !failed_; ++i)
       boot(i, false);
     if (scn.partitions || scn.one_way || scn.crashes)
@@ -306,8 +316,9 @@ private:
 
   // ---- peers --------------------------------------------------------------------------
 
-  /// Starts peer `idx` (first boot or restart) from what it persisted: its term and vote,
-  /// nothing more (Figure 2), with a fresh seed derived from the run seed.
+  /// Starts peer `idx` (first boot or restart) from what it persisted: its term and vote (and
+  /// the preloaded log, which the core never changes yet), nothing more (Figure 2), with a
+  /// fresh seed derived from the run seed.
   void boot(std::size_t idx, bool restart) {
     auto& p = peers_[idx];
     node::options o;
@@ -568,6 +579,8 @@ std::string replay_command(std::uint64_t seed, const run_options& opts) {
     cmd += " --check-quorum";
   if (opts.retry_vote_requests)
     cmd += " --retry";
+  if (opts.preloaded_logs)
+    cmd += " --preloaded-logs";
   return cmd + " --trace";
 }
 

@@ -20,6 +20,7 @@
 
 #include "core/node.hpp"
 #include "sim/event_queue.hpp"
+#include "sim/history.hpp"
 #include "sim/scenario.hpp"
 
 namespace raft::sim {
@@ -35,6 +36,9 @@ struct run_options {
   bool pre_vote = false;
   bool check_quorum = false;
   bool retry_vote_requests = false; ///< §5.1 retries of unanswered (pre-)vote requests
+  /// Every peer starts with a prefix of one log, committed entries on a majority
+  /// (sim/history.hpp), and Leader Completeness is checked: makes §5.4.1 observable.
+  bool preloaded_logs = false;
   std::ostream* trace_out = nullptr;     ///< every event, formatted, as it happens
   std::size_t tail = 40;                 ///< events shown for a violation
 };
@@ -55,6 +59,7 @@ struct run_result {
   term_t max_term = 0;
   std::size_t crashes = 0;
   std::size_t leaders = 0;  ///< distinct (term, leader) pairs seen
+  std::optional<history> start_history; ///< with preloaded_logs: what the peers started with
 };
 
 /// Runs one seed. Deterministic: the same seed and options give the same result and hash.

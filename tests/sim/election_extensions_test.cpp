@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "sim/simulator.hpp"
+#include "tests/sim/report.hpp"
 
 using namespace raft::sim;
 
@@ -17,11 +18,6 @@ run_options product() {
   o.check_quorum = true;
   o.retry_vote_requests = true;
   return o;
-}
-
-std::string report(const run_result& r, const run_options& o) {
-  return "seed " + std::to_string(r.seed) + " (" + r.scn.describe() + "): " + r.violation +
-         "\n  replay: " + replay_command(r.seed, o) + "\n" + r.tail;
 }
 
 } // namespace

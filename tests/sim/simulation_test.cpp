@@ -4,18 +4,9 @@
 #include <sstream>
 
 #include "sim/simulator.hpp"
+#include "tests/sim/report.hpp"
 
 using namespace raft::sim;
-
-namespace {
-
-/// Describes a failed run so the test log holds everything needed to replay it.
-std::string report(const run_result& r, const run_options& o) {
-  return "seed " + std::to_string(r.seed) + " (" + r.scn.describe() + "): " + r.violation +
-         "\n  replay: " + replay_command(r.seed, o) + "\n" + r.tail;
-}
-
-} // namespace
 
 TEST_CASE("ten thousand seeded fault scenarios keep at most one leader per term") {
   run_options opts;
@@ -125,4 +116,47 @@ TEST_CASE("clusters of three, five and seven peers all elect leaders") {
     CHECK(r.scn.peers == n);
     CHECK(r.leaders >= 1);
   }
+}
+
+TEST_CASE("with uneven preloaded logs every leader holds every committed entry (Leader "
+          "Completeness), plain and with pre-vote, check-quorum and retries") {
+  // §5.4.1's freshness rule is what keeps a peer that lacks a committed entry from winning;
+  // sim/history.hpp gives a minority of the peers such logs in every seed.
+  for (bool product : {false, true}) {
+    run_options opts;
+    opts.preloaded_logs = true;
+    opts.pre_vote = opts.check_quorum = opts.retry_vote_requests = product;
+    std::size_t lagging = 0;
+    for (std::uint64_t seed = 1; seed <= 3000; ++seed) {
+      auto r = run_seed(seed, opts);
+      if (!r.ok)
+        FAIL(report(r, opts));
+      REQUIRE(r.start_history);
+      for (auto len : r.start_history->lengths)
+        lagging += len < r.start_history->committed;
+    }
+    CHECK(lagging >= 3000); // every seed has at least one peer without a committed entry
+  }
+}
+
+TEST_CASE("a preloaded history puts the committed entries on a majority and leaves the others "
+          "short of them") {
+  for (std::uint64_t seed = 1; seed <= 200; ++seed)
+    for (std::size_t n : {3u, 5u, 7u}) {
+      auto h = history::draw(seed, n);
+      REQUIRE(h.lengths.size() == n);
+      REQUIRE(h.committed >= 1);
+      REQUIRE(h.committed <= h.log.size());
+      std::size_t holding = 0;
+      for (auto len : h.lengths)
+        holding += len >= h.committed;
+      CHECK(holding == n / 2 + 1);
+      CHECK(h.lengths[h.writer - 1] == h.log.size());
+      CHECK(h.log.back().term == h.term);
+      for (std::size_t i = 1; i < h.log.size(); ++i)
+        CHECK(h.log[i - 1].term <= h.log[i].term);
+      auto disk = h.disk_of(0);
+      CHECK(disk.current_term == h.term);
+      CHECK(disk.voted_for == std::optional<raft::peer_id>{h.writer});
+    }
 }
