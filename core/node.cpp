@@ -274,9 +274,14 @@ void node::on(const append_entries& m) {
   // follower". A follower records the leader it now knows.
   if (role_ == raft::role::candidate || leader_ != m.leader_id || pre_voting_)
     become_follower(m.term, m.leader_id);
-  // Followers: hearing from the current leader restarts the election timeout.
-  leader_contact_ = now_;
-  reset_election_timer();
+  // Followers: hearing from the current leader restarts the election timeout. Unless the
+  // transport has reported the connection to that leader down: then this message was sent
+  // before it dropped (in flight, or overtaken by the report) and is no sign of life; it
+  // must not renew the lease or cancel the crash fast path's early pre-vote.
+  if (!disconnected_.count(m.leader_id)) {
+    leader_contact_ = now_;
+    reset_election_timer();
+  }
   // Step 2: "Reply false if log doesn't contain an entry at prevLogIndex whose term matches
   // prevLogTerm (§5.3)". Entries are refused until log replication is implemented, so a
   // success reply is never a false promise of having stored them.
@@ -298,13 +303,33 @@ void node::on(const append_entries_reply&) {
 void node::on(const pre_vote& m) {
   // Thesis §9.6: grant iff the asker's proposed term is above ours, its log is at least as
   // up to date (§5.4.1), and we have not heard from a live leader within election_min.
-  // Nothing changes here: no term, no vote, no timer.
+  // Nothing durable changes here: no term, no vote.
   bool grant = m.term > state_.current_term &&
                candidate_log_up_to_date(m.last_log_index, m.last_log_term) &&
-               !in_leader_lease();
+               !in_leader_lease() && !yields_to_self(m);
   out_.emplace_back(send{m.candidate_id,
                          pre_vote_reply{grant ? m.term : state_.current_term, grant,
                                         opts_.self}});
+  // Crash fast path: having backed an asker, step aside for this round (drop our own
+  // pre-vote round, restart our short timer without using up a round) so that its
+  // RequestVote finds us still unvoted instead of racing it. The window keeps growing with
+  // our own rounds only, so an asker that cannot win delays us by at most one short timer.
+  if (grant && fast_round_ && role_ == raft::role::follower) {
+    pre_voting_ = false;
+    pre_votes_.clear();
+    arm_fast_timer();
+  }
+}
+
+bool node::yields_to_self(const pre_vote& m) const {
+  // Crash fast path: two followers asking for pre-votes in the same round would both be
+  // granted, both stand, and split the vote. Between two such askers with equally fresh
+  // logs the lower id goes first: a fast-path asker refuses a higher id. Only on the fast
+  // path (a few rounds), so a peer that cannot win itself never blocks another for long;
+  // a refused pre-vote changes nothing durable, so safety is untouched.
+  return pre_voting_ && fast_round_ && m.term == state_.current_term + 1 &&
+         m.candidate_id > opts_.self && m.last_log_term == last_log_term() &&
+         m.last_log_index == last_log_index();
 }
 
 void node::on(const pre_vote_reply& m) {
@@ -393,12 +418,18 @@ void node::reset_election_timer() {
   // §5.2: election timeouts are chosen randomly from a fixed interval so that split votes
   // are rare; uniform over [election_min, election_max].
   arm_election_timer_within(opts_.timing.election_min, opts_.timing.election_max);
+  fast_round_ = false;
 }
 
 void node::arm_fast_timer() {
-  // A short random delay, so the followers of a crashed leader do not all ask at once.
+  // A short random delay, so the followers of a crashed leader do not all ask at once. Two
+  // followers whose timers fire less than a message delay apart both stand and split the
+  // vote; the window doubles every round (10–50, 10–100, 10–200, 10–400 ms with the default
+  // heartbeat), so such a collision gets rarer each time while the first round stays fast.
   auto hb = opts_.timing.heartbeat;
-  arm_election_timer_within(hb / 10, hb / 2);
+  int round = fast_path_rounds - 1 - fast_rounds_left_; // 0 for the first timer
+  arm_election_timer_within(hb / 10, (hb / 2) * (1 << round));
+  fast_round_ = true;
 }
 
 void node::arm_election_timer_within(duration lo_d, duration hi_d) {

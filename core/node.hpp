@@ -50,8 +50,9 @@ enum injected_bug : unsigned {
 class node {
 public:
   /// Crash fast path: how many rounds (pre-vote rounds and, after a split vote, election
-  /// rounds) run on the short timer (10–50 ms apart with the default heartbeat) before
-  /// falling back to full election timeouts.
+  /// rounds) run on the short timer before falling back to full election timeouts. Round k
+  /// (from 0) waits a random time in [heartbeat/10, heartbeat/2 · 2^k]: 10–50 ms first, up
+  /// to 10–400 ms in the fourth round with the default heartbeat.
   static constexpr int fast_path_rounds = 4;
 
   struct options {
@@ -191,6 +192,7 @@ private:
   void send_heartbeats();
   bool is_member(peer_id p) const;
   bool candidate_log_up_to_date(log_index last_index, term_t last_term) const;
+  bool yields_to_self(const pre_vote& m) const;
   log_index last_log_index() const { return state_.log.size(); }
   term_t last_log_term() const { return state_.log.empty() ? 0 : state_.log.back().term; }
   term_t term_at(log_index i) const { return i == 0 ? 0 : state_.log[i - 1].term; }
@@ -217,6 +219,7 @@ private:
   /// crash a little later than we do and refuse the first round, or stand at the same
   /// moment and split the vote.
   int fast_rounds_left_ = 0;
+  bool fast_round_ = false; ///< the election timer running is a crash fast path timer
 
   // What check_invariants() remembers between steps.
   mutable term_t checked_term_ = 0;

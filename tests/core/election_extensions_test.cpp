@@ -61,6 +61,14 @@ void make_leader(driver& d, peer_id voter, long ms) {
   REQUIRE(d.n.is_leader());
 }
 
+/// Follows leader 1 of term 1 (heard at 100 ms) until, at 150 ms, the transport reports the
+/// connection to it down: the start of the crash fast path.
+void follow_then_lose_leader(driver& d) {
+  d.start(0);
+  d.receive(heartbeat(1, 1), 100);
+  d.lost(1, 150);
+}
+
 } // namespace
 
 TEST_CASE("with pre-vote, a follower whose election timer fires asks every other peer for a "
@@ -300,18 +308,19 @@ TEST_CASE("kind_index gives each message type its position in raft::message", "[
 }
 
 TEST_CASE("crash fast path: refused early pre-votes are retried on the short timer for four "
-          "rounds in all, then the follower falls back to full election timeouts",
+          "rounds in all, its window doubling each round, then the follower falls back to full "
+          "election timeouts",
           "[rules][fastpath]") {
   driver d{2, cluster_of(3)};
-  d.start(0);
-  d.receive(heartbeat(1, 1), 100);
-  d.lost(1, 150);
+  follow_then_lose_leader(d);
   long t = 150;
   for (int round = 1; round <= node::fast_path_rounds; ++round) {
     INFO("round " << round);
+    auto window = milliseconds(50) * (1 << (round - 1)); // 50, 100, 200, 400 ms
     REQUIRE(d.last_election_delay);
-    CHECK(*d.last_election_delay <= milliseconds(50));
-    t += 50;
+    CHECK(*d.last_election_delay >= milliseconds(10));
+    CHECK(*d.last_election_delay <= window);
+    t += static_cast<long>(window.count());
     auto& ask = d.election_timeout(t);
     REQUIRE(recipients_of<pre_vote>(ask) == std::set<peer_id>{1, 3});
     d.receive(pre_vote_reply{1, false, 3}, t + 1); // 3 still hears the leader
@@ -324,16 +333,63 @@ TEST_CASE("crash fast path: refused early pre-votes are retried on the short tim
 TEST_CASE("crash fast path: a split vote after a crash is retried on the short timer",
           "[rules][fastpath]") {
   driver d{2, cluster_of(3)};
-  d.start(0);
-  d.receive(heartbeat(1, 1), 100);
-  d.lost(1, 150);
+  follow_then_lose_leader(d);
   d.election_timeout(180);
   d.receive(pre_vote_reply{2, true, 3}, 181);
   REQUIRE(d.n.role() == role::candidate);
   REQUIRE(d.last_election_delay);
-  CHECK(*d.last_election_delay <= milliseconds(50));
+  CHECK(*d.last_election_delay <= milliseconds(200)); // the third fast round: 10–200 ms
   d.receive(vote_reply(2, false, 3), 182); // 3 stood at the same moment and voted for itself
-  d.election_timeout(230);
+  d.election_timeout(390);
   CHECK(d.n.role() == role::candidate);
   CHECK(d.n.current_term() == 3);
+}
+
+TEST_CASE("crash fast path: a heartbeat that arrives after the connection to its leader was "
+          "reported down renews nothing, and the early pre-vote still goes out",
+          "[rules][fastpath]") {
+  // The leader sent it just before it died; the report overtook it.
+  driver d{2, cluster_of(3)};
+  follow_then_lose_leader(d);
+  auto gen = d.election_gen;
+  auto& fx = d.receive(heartbeat(1, 1), 152);
+  CHECK(count_of<arm_election_timer>(fx) == 0); // the short timer stays armed
+  CHECK(d.election_gen == gen);
+  CHECK(recipients_of<pre_vote>(d.election_timeout(190)) == std::set<peer_id>{1, 3});
+  // And the other follower, also told, grants: the stale heartbeat gave no lease.
+  driver o{3, cluster_of(3)};
+  follow_then_lose_leader(o);
+  o.receive(heartbeat(1, 1), 151);
+  CHECK(the_only_sent<pre_vote_reply>(o.receive(pre_vote{2, 2}, 190), 2).vote_granted);
+}
+
+TEST_CASE("crash fast path: of two followers asking for pre-votes at once with equally fresh "
+          "logs, the lower id is granted and the higher refused, so they do not split the vote",
+          "[rules][fastpath]") {
+  driver d{3, cluster_of(4)}; // 1 was leader; 2, 3 and 4 follow
+  follow_then_lose_leader(d);
+  auto& ask = d.election_timeout(170); // 3 asks for pre-votes on the short timer
+  REQUIRE(recipients_of<pre_vote>(ask).count(4) == 1);
+  CHECK_FALSE(the_only_sent<pre_vote_reply>(d.receive(pre_vote{2, 4}, 171), 4).vote_granted);
+  CHECK(the_only_sent<pre_vote_reply>(d.receive(pre_vote{2, 2}, 172), 2).vote_granted);
+}
+
+TEST_CASE("crash fast path: a follower that grants a pre-vote drops its own round and restarts "
+          "its short timer, so the asker's RequestVote finds it unvoted",
+          "[rules][fastpath]") {
+  driver d{3, cluster_of(3)};
+  follow_then_lose_leader(d);
+  d.election_timeout(170); // 3 asks for pre-votes
+  auto gen = d.election_gen;
+  auto& fx = d.receive(pre_vote{2, 2}, 171);
+  CHECK(the_only_sent<pre_vote_reply>(fx, 2).vote_granted);
+  REQUIRE(count_of<arm_election_timer>(fx) == 1);
+  CHECK(d.election_gen != gen);
+  CHECK(*d.last_election_delay <= milliseconds(100)); // still a short timer
+  // A late grant for 3's dropped round no longer makes it a candidate...
+  d.receive(pre_vote_reply{2, true, 1}, 172);
+  CHECK(d.n.role() == role::follower);
+  // ...and 2's RequestVote gets 3's vote.
+  auto r = the_only_sent<request_vote_reply>(d.receive(request_vote{2, 2, 0, 0}, 180), 2);
+  CHECK(r.vote_granted);
 }
