@@ -26,6 +26,7 @@ enum class event_kind : std::uint8_t {
   heal,            ///< end of the fault phase: every fault is repaired
   link_down,       ///< the transport tells `peer` its connection to peer `arg` dropped
   link_up,         ///< the transport tells `peer` its connection to peer `arg` is back
+  scripted,        ///< action `arg` of the run's script (sim/script.hpp)
 };
 
 struct event {

@@ -32,6 +32,7 @@ struct peer_slot {
   std::uint32_t incarnation = 0;  ///< bumped at every crash: voids timers and messages
   std::uint64_t election_gen = 0; ///< generation of the last armed election timer
   std::uint64_t heartbeat_gen = 0;
+  vtime frozen_until = 0;         ///< scripted freeze: events before this wait until then
 };
 
 class simulation {
@@ -40,6 +41,13 @@ public:
     : opts_(opts), rng_(seed) {
     result_.seed = seed;
     result_.scn = scenario::draw(rng_, opts.peers);
+    if (opts.script) {
+      // A scripted run: a clean network and no random faults; the script's actions only.
+      auto& s = result_.scn;
+      s.drop_rate = s.duplicate_rate = s.long_delay_rate = 0;
+      s.partitions = s.one_way = s.crashes = false;
+      s.fault_phase = opts.script->heal_at;
+    }
     n_ = result_.scn.peers;
     members_.reserve(n_);
     for (std::size_t i = 0; i < n_; ++i)
@@ -71,6 +79,9 @@ public:
       queue_.push(between(rng_, scn.fault_gap_min, scn.fault_gap_max), event_kind::fault, 0, 0,
                   0);
     queue_.push(scn.fault_phase, event_kind::heal, 0, 0, 0);
+    if (opts_.script)
+      for (std::size_t k = 0; k < opts_.script->actions.size(); ++k)
+        queue_.push(opts_.script->actions[k].at, event_kind::scripted, 0, 0, k);
 
     while (!failed_ && !done_ && !queue_.empty()) {
       auto e = queue_.pop();
@@ -107,6 +118,13 @@ private:
   // ---- events -------------------------------------------------------------------------
 
   void dispatch(const event& e) {
+    if (e.kind != event_kind::fault && e.kind != event_kind::heal &&
+        e.kind != event_kind::scripted && peers_[e.peer].frozen_until > e.at) {
+      // A frozen peer handles nothing; the event waits for the thaw (same order: the queue
+      // breaks ties by insertion).
+      queue_.push(peers_[e.peer].frozen_until, e.kind, e.peer, e.incarnation, e.arg);
+      return;
+    }
     switch (e.kind) {
       case event_kind::deliver: deliver(e); break;
       case event_kind::election_timer: timer(e, true); break;
@@ -115,6 +133,7 @@ private:
       case event_kind::heal: heal(); break;
       case event_kind::link_down: connection(e, false); break;
       case event_kind::link_up: connection(e, true); break;
+      case event_kind::scripted: scripted(opts_.script->actions[e.arg]); break;
     }
   }
 
@@ -257,15 +276,8 @@ private:
       }
       case crash: {
         auto i = pick_peer(true);
-        if (i < n_) {
-          auto& p = peers_[i];
-          rec.kind = trace_kind::crash;
-          fill_and_record(rec, i);
-          p.core.reset();
-          ++p.incarnation;
-          ++result_.crashes;
-          report_connection(i, false);
-        }
+        if (i < n_)
+          crash_peer(i);
         break;
       }
       case restart: {
@@ -278,6 +290,81 @@ private:
     auto next = now_ + between(rng_, scn.fault_gap_min, scn.fault_gap_max);
     if (next < scn.fault_phase)
       queue_.push(next, event_kind::fault, 0, 0, 0);
+  }
+
+  /// Peer `i` crashes: its core, timers and incoming messages are gone; its disk stays.
+  void crash_peer(std::size_t i) {
+    auto& p = peers_[i];
+    trace_record rec;
+    rec.kind = trace_kind::crash;
+    fill_and_record(rec, i);
+    p.core.reset();
+    p.frozen_until = 0;
+    ++p.incarnation;
+    ++result_.crashes;
+    report_connection(i, false);
+  }
+
+  /// One action of the run's script (sim/script.hpp).
+  void scripted(const script_action& a) {
+    auto leader = current_leader();
+    std::size_t target = n_;
+    if (leader < n_) {
+      if (a.target == script_target::leader)
+        target = leader;
+      else
+        target = leader == 0 ? 1 : 0;
+    }
+    result_.script_targets.push_back(target < n_ ? members_[target] : 0);
+    if (target >= n_)
+      return;
+    trace_record rec;
+    switch (a.kind) {
+      case script_kind::isolate: {
+        std::vector<std::uint8_t> group_of(n_, 0);
+        group_of[target] = 1;
+        net_.partition(group_of);
+        rec.kind = trace_kind::partition;
+        rec.other = 1u << (2 * target);
+        rec.msg_term = n_;
+        record(rec);
+        break;
+      }
+      case script_kind::cut_leader_link:
+        for (auto [from, to] : {std::pair{leader, target}, std::pair{target, leader}}) {
+          net_.set_link(from, to, false);
+          rec.kind = trace_kind::cut;
+          rec.peer = static_cast<std::uint32_t>(to + 1);
+          rec.other = static_cast<std::uint32_t>(from + 1);
+          record(rec);
+          // The transport at `to` sees its connection to `from` drop.
+          if (opts_.pre_vote)
+            queue_.push(now_ + between(rng_, ms(1), ms(5)), event_kind::link_down,
+                        static_cast<std::uint32_t>(to), peers_[to].incarnation, from);
+          cut_links_.emplace_back(from, to);
+        }
+        break;
+      case script_kind::crash:
+        crash_peer(target);
+        break;
+      case script_kind::freeze:
+        peers_[target].frozen_until = now_ + a.duration;
+        rec.kind = trace_kind::freeze;
+        rec.other = static_cast<std::uint32_t>(a.duration / 1000);
+        fill_and_record(rec, target);
+        break;
+    }
+  }
+
+  /// The leader of the highest term among running peers; n_ when there is none.
+  std::size_t current_leader() const {
+    std::size_t best = n_;
+    for (std::size_t i = 0; i < n_; ++i) {
+      auto& c = peers_[i].core;
+      if (c && c->is_leader() && (best == n_ || c->current_term() > peers_[best].core->current_term()))
+        best = i;
+    }
+    return best;
   }
 
   /// A random peer that is up (`up`) or down; n_ when there is none.
@@ -302,6 +389,12 @@ private:
       net_.partition(alone);
     } else {
       net_.heal_links();
+      // Scripted link cuts were reported to their ends; so is their repair.
+      for (auto [from, to] : cut_links_)
+        if (opts_.pre_vote && peers_[to].core)
+          queue_.push(now_ + between(rng_, ms(1), ms(5)), event_kind::link_up,
+                      static_cast<std::uint32_t>(to), peers_[to].incarnation, from);
+      cut_links_.clear();
     }
     net_.set_conditions({});
     trace_record rec;
@@ -358,6 +451,9 @@ private:
     }
     if (!quiet_if_unchanged || n.current_term() != term_before || n.role() != role_before)
       fill_and_record(rec, idx);
+    if (n.current_term() != term_before || n.role() != role_before || rec.kind == trace_kind::start ||
+        rec.kind == trace_kind::restart)
+      result_.role_changes.push_back({now_, n.self(), n.current_term(), n.role()});
     apply(idx, fx);
     if (failed_)
       return;
@@ -375,6 +471,8 @@ private:
     auto& p = peers_[idx];
     for (auto& e : fx) {
       if (auto* s = std::get_if<send>(&e)) {
+        if (p.core->is_leader() && p.core->current_term() < highest_term())
+          ++result_.stale_leader_sends;
         transmit(idx, *s);
       } else if (auto* w = std::get_if<persist>(&e)) {
         p.disk.current_term = w->current_term;
@@ -532,6 +630,7 @@ private:
   int leader_ = -1;
   term_t leader_term_ = 0;
   vtime leader_since_ = 0;
+  std::vector<std::pair<std::size_t, std::size_t>> cut_links_; ///< scripted (from, to) cuts
 };
 
 } // namespace
@@ -561,6 +660,9 @@ std::string core_bug_names(unsigned bugs) {
 }
 
 std::string replay_command(std::uint64_t seed, const run_options& opts) {
+  if (opts.script)
+    return "run_seed(" + std::to_string(seed) + ", opts) with the test's script (scripts have no "
+           "command line)";
   std::string cmd = "build/sim/raft-sim --seed " + std::to_string(seed);
   if (opts.peers)
     cmd += " --peers " + std::to_string(*opts.peers);

@@ -17,10 +17,12 @@
 #include <optional>
 #include <ostream>
 #include <string>
+#include <vector>
 
 #include "core/node.hpp"
 #include "sim/event_queue.hpp"
 #include "sim/history.hpp"
+#include "sim/script.hpp"
 #include "sim/scenario.hpp"
 
 namespace raft::sim {
@@ -39,8 +41,18 @@ struct run_options {
   /// Every peer starts with a prefix of one log, committed entries on a majority
   /// (sim/history.hpp), and Leader Completeness is checked: makes §5.4.1 observable.
   bool preloaded_logs = false;
+  /// A scripted scenario (sim/script.hpp) instead of random faults, on a clean network.
+  std::optional<sim::script> script;
   std::ostream* trace_out = nullptr;     ///< every event, formatted, as it happens
   std::size_t tail = 40;                 ///< events shown for a violation
+};
+
+/// A peer's role or term changed (after the step that changed it).
+struct role_change {
+  vtime at = 0;
+  peer_id peer = 0;
+  term_t term = 0;
+  raft::role role = raft::role::follower;
 };
 
 struct run_result {
@@ -60,12 +72,18 @@ struct run_result {
   std::size_t crashes = 0;
   std::size_t leaders = 0;  ///< distinct (term, leader) pairs seen
   std::optional<history> start_history; ///< with preloaded_logs: what the peers started with
+  std::vector<role_change> role_changes; ///< every change of any peer's role or term, in order
+  std::vector<peer_id> script_targets;   ///< the peer each scripted action hit (0: none)
+  /// Messages sent by a leader whose term is below the highest term of a running peer: a
+  /// deposed leader still acting as one.
+  std::uint64_t stale_leader_sends = 0;
 };
 
 /// Runs one seed. Deterministic: the same seed and options give the same result and hash.
 run_result run_seed(std::uint64_t seed, const run_options& opts = {});
 
-/// The command line that replays `seed` with `opts`, e.g. `build/sim/raft-sim --seed 7 --trace`.
+/// The command line that replays `seed` with `opts`, e.g. `build/sim/raft-sim --seed 7 --trace`
+/// (for a scripted run, a note that the test's script replays it).
 std::string replay_command(std::uint64_t seed, const run_options& opts);
 
 /// Names of the bugs the CLI and tests can inject.

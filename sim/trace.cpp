@@ -98,6 +98,10 @@ std::string format(const trace_record& r) {
       peer_state();
       s += "connection to p" + std::to_string(r.other) + " back";
       break;
+    case trace_kind::freeze:
+      peer_state();
+      s += "FROZEN for " + std::to_string(r.other) + " ms";
+      break;
   }
   return s;
 }

@@ -30,6 +30,7 @@ enum class trace_kind : std::uint8_t {
   violation,       ///< the run failed here
   link_down,       ///< the transport told `peer` that `other` went away (crash fast path)
   link_up,         ///< the transport told `peer` that `other` is back
+  freeze,          ///< the peer handles nothing for `other` ms (scripted SIGSTOP)
 };
 
 struct trace_record {
