@@ -12,6 +12,26 @@ using namespace raft;
 using namespace raft::testing;
 using namespace std::chrono_literals;
 
+namespace {
+
+/// True when, throughout `window`, all three peers answer, hold `term`, and exactly
+/// `leader` leads.
+bool keeps_leader_and_term(test_cluster& c, peer_id leader, term_t term,
+                           std::chrono::milliseconds window) {
+  return throughout(
+    [&] {
+      for (peer_id id = 1; id <= 3; ++id) {
+        auto s = c.get_state(id);
+        if (!s || s->term != term || s->is_leader != (id == leader))
+          return false;
+      }
+      return true;
+    },
+    window);
+}
+
+} // namespace
+
 TEST_CASE("pre-vote: a peer rejoining after a partition changes no term and deposes no "
           "leader",
           "[cluster][prevote]") {
@@ -27,16 +47,7 @@ TEST_CASE("pre-vote: a peer rejoining after a partition changes no term and depo
   REQUIRE(st);
   CHECK(st->term == term);
   c.connect(loner);
-  bool steady = throughout(
-    [&] {
-      for (peer_id id = 1; id <= 3; ++id) {
-        auto s = c.get_state(id);
-        if (!s || s->term != term || s->is_leader != (id == leader))
-          return false;
-      }
-      return true;
-    },
-    2s);
+  bool steady = keeps_leader_and_term(c, leader, term, 2s);
   CHECK(steady);
   c.check_safety();
 }
@@ -79,16 +90,7 @@ TEST_CASE("losing both directions of one follower's link to the leader changes n
   c.set_link(cut_off, leader, false);
   // The cut-off follower times out again and again; the other follower still hears the
   // leader and refuses its pre-votes, and the leader keeps its majority.
-  bool steady = throughout(
-    [&] {
-      for (peer_id id = 1; id <= 3; ++id) {
-        auto s = c.get_state(id);
-        if (!s || s->term != term || s->is_leader != (id == leader))
-          return false;
-      }
-      return true;
-    },
-    3s);
+  bool steady = keeps_leader_and_term(c, leader, term, 3s);
   CHECK(steady);
   c.check_safety();
 }

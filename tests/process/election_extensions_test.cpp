@@ -44,6 +44,21 @@ void check_one_leader_per_term(const cluster_dir& c) {
   }
 }
 
+/// Starts every node and waits for a leader; returns its id.
+std::uint64_t start_and_elect(cluster_dir& c) {
+  c.start_all();
+  auto leader = c.wait_for_leader(10s);
+  REQUIRE(leader);
+  return *leader;
+}
+
+/// No node stood for election since `since_us`, and no term passed `term`.
+void check_no_campaign_since(const cluster_dir& c, std::int64_t since_us, std::uint64_t term) {
+  CHECK(top_term(c) == term);
+  for (auto& e : role_events_since(c, since_us))
+    CHECK(e.str("role") != std::optional<std::string>{"candidate"});
+}
+
 std::uint64_t follower_of(const cluster_dir& c, std::uint64_t leader) {
   return leader % c.size() + 1;
 }
@@ -54,11 +69,9 @@ TEST_CASE("a node whose network was cut rejoins without raising the term or depo
           "leader (pre-vote)",
           "[process][prevote]") {
   cluster_dir c{3, {}, true};
-  c.start_all();
-  auto leader = c.wait_for_leader(10s);
-  REQUIRE(leader);
+  auto leader = start_and_elect(c);
   auto term = top_term(c);
-  auto loner = follower_of(c, *leader);
+  auto loner = follower_of(c, leader);
   write_file(c.fault_file(loner), "all\n");
   // Several election timeouts pass for the loner (300–600 ms each).
   std::this_thread::sleep_for(3s);
@@ -68,12 +81,10 @@ TEST_CASE("a node whose network was cut rejoins without raising the term or depo
     [&](const event& e) { return e.name == "fault" && e.ts_us >= back; }, 2s));
   std::this_thread::sleep_for(2s);
   INFO(c.logs());
-  CHECK(top_term(c) == term);
-  for (auto& e : role_events_since(c, back))
-    CHECK(e.str("role") != std::optional<std::string>{"candidate"});
+  check_no_campaign_since(c, back, term);
   auto s = c.status();
   CHECK(s.run.exit_code == 0);
-  CHECK(s.leaders() == std::vector<std::uint64_t>{*leader});
+  CHECK(s.leaders() == std::vector<std::uint64_t>{leader});
   check_one_leader_per_term(c);
 }
 
@@ -81,13 +92,11 @@ TEST_CASE("an isolated leader steps down within the maximum election timeout and
           "elect a new leader (check-quorum)",
           "[process][checkquorum]") {
   cluster_dir c{3, {}, true};
-  c.start_all();
-  auto leader = c.wait_for_leader(10s);
-  REQUIRE(leader);
+  auto leader = start_and_elect(c);
   auto term = top_term(c);
   auto cut = wall_now_us();
-  write_file(c.fault_file(*leader), "all\n");
-  auto down = c.node(*leader).wait_event(
+  write_file(c.fault_file(leader), "all\n");
+  auto down = c.node(leader).wait_event(
     [&](const event& e) {
       return e.name == "role" && e.ts_us >= cut && e.str("role") == std::optional<std::string>{"follower"};
     },
@@ -108,7 +117,7 @@ TEST_CASE("an isolated leader steps down within the maximum election timeout and
     },
     5s));
   if (next)
-    CHECK(next->node != *leader);
+    CHECK(next->node != leader);
   check_one_leader_per_term(c);
 }
 
@@ -116,37 +125,31 @@ TEST_CASE("losing the link between one follower and the leader changes neither t
           "nor the term",
           "[process][prevote]") {
   cluster_dir c{3, {}, true};
-  c.start_all();
-  auto leader = c.wait_for_leader(10s);
-  REQUIRE(leader);
+  auto leader = start_and_elect(c);
   auto term = top_term(c);
-  auto cut_off = follower_of(c, *leader);
+  auto cut_off = follower_of(c, leader);
   auto start = wall_now_us();
-  write_file(c.fault_file(*leader), std::to_string(cut_off) + "\n");
-  write_file(c.fault_file(cut_off), std::to_string(*leader) + "\n");
+  write_file(c.fault_file(leader), std::to_string(cut_off) + "\n");
+  write_file(c.fault_file(cut_off), std::to_string(leader) + "\n");
   std::this_thread::sleep_for(3s);
   INFO(c.logs());
-  CHECK(top_term(c) == term);
-  for (auto& e : role_events_since(c, start))
-    CHECK(e.str("role") != std::optional<std::string>{"candidate"});
+  check_no_campaign_since(c, start, term);
   auto s = c.status();
-  CHECK(s.leaders() == std::vector<std::uint64_t>{*leader});
+  CHECK(s.leaders() == std::vector<std::uint64_t>{leader});
 }
 
 TEST_CASE("a leader frozen with SIGSTOP steps down within 100 ms of SIGCONT, and no term ever "
           "has two leaders",
           "[process][sigstop]") {
   cluster_dir c{3, {}, true};
-  c.start_all();
-  auto leader = c.wait_for_leader(10s);
-  REQUIRE(leader);
+  auto leader = start_and_elect(c);
   auto term = top_term(c);
-  c.node(*leader).signal(SIGSTOP);
+  c.node(leader).signal(SIGSTOP);
   std::optional<std::uint64_t> next;
   CHECK(wait_until(
     [&] {
       for (auto id : c.ids())
-        if (id != *leader)
+        if (id != leader)
           for (auto& e : c.node(id).events())
             if (e.name == "role" && e.str("role") == std::optional<std::string>{"leader"} &&
                 e.num("term").value_or(0) > term)
@@ -155,8 +158,8 @@ TEST_CASE("a leader frozen with SIGSTOP steps down within 100 ms of SIGCONT, and
     },
     5s));
   auto thaw = wall_now_us();
-  c.node(*leader).signal(SIGCONT);
-  auto down = c.node(*leader).wait_event(
+  c.node(leader).signal(SIGCONT);
+  auto down = c.node(leader).wait_event(
     [&](const event& e) { return e.name == "role" && e.ts_us >= thaw; }, 3s);
   INFO(c.logs());
   REQUIRE(down);
