@@ -466,28 +466,22 @@ void node_process::kill_now() {
 }
 
 std::vector<event> node_process::events() const {
-  std::vector<event> out;
-  auto text = read_file(log_);
-  if (!text)
-    return out;
-  std::istringstream in{*text};
-  std::string line;
-  while (std::getline(in, line))
-    if (auto ev = parse_event(line))
-      out.push_back(std::move(*ev));
-  return out;
+  return events_from_line(0);
 }
 
 std::vector<event> node_process::events_of_this_run() const {
+  return events_from_line(first_line_of_run_);
+}
+
+std::vector<event> node_process::events_from_line(std::size_t first) const {
   std::vector<event> out;
   auto text = read_file(log_);
   if (!text)
     return out;
   std::istringstream in{*text};
   std::string line;
-  std::size_t n = 0;
-  while (std::getline(in, line))
-    if (n++ >= first_line_of_run_)
+  for (std::size_t n = 0; std::getline(in, line); ++n)
+    if (n >= first)
       if (auto ev = parse_event(line))
         out.push_back(std::move(*ev));
   return out;

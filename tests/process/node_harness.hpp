@@ -146,6 +146,9 @@ public:
   std::string stderr_text() const;
 
 private:
+  /// The events of the log file from line `first` (0-based) on.
+  std::vector<event> events_from_line(std::size_t first) const;
+
   std::uint64_t id_;
   std::string config_;
   std::string log_;
