@@ -20,6 +20,15 @@ using term_t = std::uint64_t;
 using peer_id = std::uint32_t;
 using log_index = std::uint64_t;
 
+/// The term ceiling: no term at or above it is ever adopted, persisted or loaded. A message
+/// carrying such a term is rejected (and logged) instead of raising ours, and a state file
+/// holding one is refused like a corrupt one. Why it must exist: Figure 2's rule "if RPC
+/// request or response contains term T > currentTerm: set currentTerm = T" would otherwise let
+/// one message carrying UINT64_MAX brick every later election, since `current_term + 1` wraps.
+/// 2^63 leaves room for more elections than any cluster will hold (one per millisecond for
+/// 292 million years) while keeping a whole bit of margin below the wrap.
+inline constexpr term_t max_term = term_t{1} << 63;
+
 /// One entry of the replicated log (Figure 2, "log[]"): the command and the term in which the
 /// leader received it. Indices start at 1; index 0 means "before the first entry".
 struct log_entry {
