@@ -1,6 +1,14 @@
 /// raft-node: runs one Raft peer of a multi-host cluster from a TOML config.
 ///
+///   raft-node --config FILE --init
 ///   raft-node --config FILE [--log-format json|text] [--fault-file PATH]
+///
+/// `--init` makes a new node: it creates the data directory and a state file of term 0 with
+/// no vote, prints one line and exits 0; it refuses (exit 2, the file untouched) when a state
+/// file exists. A normal start never creates durable state: a missing data directory or
+/// state file is exit 2 with a line telling the operator to run `--init` on a new node. So
+/// an unmounted volume or a mistyped data_dir cannot make a node that voted forget its vote
+/// and vote again in the same term (§5.2, Election Safety).
 ///
 /// SIGUSR1 makes the node log a `stats` event: messages sent and received, by kind.
 ///
@@ -11,8 +19,9 @@
 ///
 /// Events go to stdout, one per line (apps/event_log.hpp). Exit status: 0 after SIGTERM or
 /// SIGINT (within 2 s, even with a connect to a dead host in flight), 2 for usage, config or
-/// state-file errors, 1 for other failures (the port cannot be bound, the state cannot be
-/// written, a broken invariant).
+/// state-file errors (a missing one included) and for `--init` finding a state file, 1 for
+/// other failures (the port cannot be bound, the state cannot be written, a broken
+/// invariant).
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
@@ -44,7 +53,8 @@ using ef = event_field;
 namespace {
 
 constexpr const char* usage_text =
-  "usage: raft-node --config FILE [--log-format json|text] [--fault-file PATH]\n";
+  "usage: raft-node --config FILE --init\n"
+  "       raft-node --config FILE [--log-format json|text] [--fault-file PATH]\n";
 
 int usage_error(const std::string& why) {
   std::fprintf(stderr, "raft-node: %s\n%s", why.c_str(), usage_text);
@@ -52,6 +62,25 @@ int usage_error(const std::string& why) {
 }
 
 std::atomic<int> fatal_status{0};
+
+/// Makes a new node's data directory (`--init`; see the top of this file).
+int init_node(const cluster_config& conf, const std::string& config_path) {
+  try {
+    file_store::initialize(conf.data_dir);
+  } catch (const state_exists& ex) {
+    std::fprintf(stderr, "%s; --init is only for a new node\n", ex.what());
+    return 2;
+  } catch (const data_dir_in_use& ex) {
+    std::fprintf(stderr, "%s\n", ex.what());
+    return 2;
+  } catch (const std::exception& ex) {
+    std::fprintf(stderr, "%s\n", ex.what());
+    return 1;
+  }
+  std::printf("node %u: initialised %s/%s with term 0 and no vote (config %s)\n", conf.node_id,
+              conf.data_dir.c_str(), file_store::state_file_name, config_path.c_str());
+  return 0;
+}
 
 /// Exits the process if an orderly shutdown has not finished in time. Everything durable
 /// was written (and fsynced) before the message that depended on it, so nothing is lost.
@@ -111,6 +140,7 @@ void poll_fault_file(const std::string& path, const cluster_config& conf, fault_
 int main(int argc, char** argv) {
   std::string config_path;
   std::string fault_file;
+  bool init = false;
   auto fmt = event_log::format::json;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -119,6 +149,8 @@ int main(int argc, char** argv) {
       return 0;
     } else if (arg == "--config" && i + 1 < argc) {
       config_path = argv[++i];
+    } else if (arg == "--init") {
+      init = true;
     } else if (arg == "--fault-file" && i + 1 < argc) {
       fault_file = argv[++i];
     } else if (arg == "--log-format" && i + 1 < argc) {
@@ -135,6 +167,8 @@ int main(int argc, char** argv) {
   }
   if (config_path.empty())
     return usage_error("--config FILE is required");
+  if (init && !fault_file.empty())
+    return usage_error("--init takes no --fault-file");
 
   auto loaded = load_cluster_config(config_path);
   if (!loaded) {
@@ -144,6 +178,8 @@ int main(int argc, char** argv) {
   }
   const auto conf = *loaded.config;
   const auto& me = conf.self();
+  if (init)
+    return init_node(conf, config_path);
 
   // Signals are taken by sigwait in the main thread; every thread started from here on
   // inherits the blocked mask.
@@ -160,6 +196,14 @@ int main(int argc, char** argv) {
   try {
     store = std::make_shared<file_store>(conf.data_dir);
     restored = store->load();
+  } catch (const state_missing& ex) {
+    // Never create a state here: only an operator knows that this node is new.
+    std::fprintf(stderr,
+                 "%s; on a new node, run 'raft-node --config %s --init' first (a node that "
+                 "ran before must not be initialised again: check data_dir and that its "
+                 "volume is mounted)\n",
+                 ex.what(), config_path.c_str());
+    return 2;
   } catch (const std::exception& ex) {
     // Never reset a state we cannot read: that could let this node vote twice in a term.
     std::fprintf(stderr, "%s\n", ex.what());
