@@ -98,7 +98,7 @@ void watch(const Handle& actor, std::string name, caf::actor_system& sys, event_
 }
 
 /// Makes a new node's data directory (`--init`; see the top of this file).
-int init_node(const cluster_config& conf, const std::string& config_path) {
+int init_node(const cluster_config& conf) {
   try {
     file_store::initialize(conf.data_dir);
   } catch (const state_exists& ex) {
@@ -111,8 +111,8 @@ int init_node(const cluster_config& conf, const std::string& config_path) {
     std::fprintf(stderr, "%s\n", ex.what());
     return 1;
   }
-  std::printf("node %u: initialised %s/%s with term 0 and no vote (config %s)\n", conf.node_id,
-              conf.data_dir.c_str(), file_store::state_file_name, config_path.c_str());
+  std::printf("node %u: initialised %s/%s: term 0, no vote\n", conf.node_id,
+              conf.data_dir.c_str(), file_store::state_file_name);
   return 0;
 }
 
@@ -227,7 +227,7 @@ int main(int argc, char** argv) {
   const auto conf = *loaded.config;
   const auto& me = conf.self();
   if (init)
-    return init_node(conf, config_path);
+    return init_node(conf);
 
   // Signals are taken by sigwait in the main thread; every thread started from here on
   // inherits the blocked mask.
