@@ -1,18 +1,34 @@
 /// raft-node: runs one Raft peer of a multi-host cluster from a TOML config.
 ///
+///   raft-node --config FILE --init
 ///   raft-node --config FILE [--log-format json|text] [--fault-file PATH]
+///
+/// `--init` makes a new node: it creates the data directory and a state file of term 0 with
+/// no vote, prints one line and exits 0; it refuses (exit 2, the file untouched) when a state
+/// file exists. A normal start never creates durable state: a missing data directory or
+/// state file is exit 2 with a line telling the operator to run `--init` on a new node. So
+/// an unmounted volume or a mistyped data_dir cannot make a node that voted forget its vote
+/// and vote again in the same term (§5.2, Election Safety).
 ///
 /// SIGUSR1 makes the node log a `stats` event: messages sent and received, by kind.
 ///
 /// `--fault-file` is for tests and benchmarks only: the node reads PATH every 10 ms, and
 /// while it lists peer ids (or `all`), messages to and from those peers are dropped with the
 /// connections left up — a network that silently loses packets. A missing or empty file
-/// means no fault.
+/// means no fault. Also test-only: the words `kill:peer`, `kill:endpoint` and `kill:link:ID`
+/// in that file end that internal actor with an exit message of reason `kill` (which no
+/// actor can trap), to check that the node then exits instead of living on as a zombie.
+///
+/// No zombies: the peer, the endpoint and every link are watched; if one ends for any reason
+/// while the node is not shutting down, the node logs an `error` event naming the actor and
+/// the reason and exits with status 1 within 1 s. State written before is intact: every save
+/// replaces the state file atomically (storage/file_store.hpp).
 ///
 /// Events go to stdout, one per line (apps/event_log.hpp). Exit status: 0 after SIGTERM or
 /// SIGINT (within 2 s, even with a connect to a dead host in flight), 2 for usage, config or
-/// state-file errors, 1 for other failures (the port cannot be bound, the state cannot be
-/// written, a broken invariant).
+/// state-file errors (a missing one included) and for `--init` finding a state file, 1 for
+/// other failures (the port cannot be bound, the state cannot be written, a broken
+/// invariant, an internal actor that died).
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
@@ -22,6 +38,7 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <map>
 #include <memory>
 #include <fstream>
 #include <mutex>
@@ -44,7 +61,8 @@ using ef = event_field;
 namespace {
 
 constexpr const char* usage_text =
-  "usage: raft-node --config FILE [--log-format json|text] [--fault-file PATH]\n";
+  "usage: raft-node --config FILE --init\n"
+  "       raft-node --config FILE [--log-format json|text] [--fault-file PATH]\n";
 
 int usage_error(const std::string& why) {
   std::fprintf(stderr, "raft-node: %s\n%s", why.c_str(), usage_text);
@@ -52,6 +70,51 @@ int usage_error(const std::string& why) {
 }
 
 std::atomic<int> fatal_status{0};
+
+/// Wakes the main thread's sigtimedwait at once (SIGUSR2 is blocked in every thread).
+void wake_main() {
+  ::kill(::getpid(), SIGUSR2);
+}
+
+/// Set by main just before it stops the actors: from then on an actor's end is expected.
+std::atomic<bool> shutting_down{false};
+
+/// No zombies: makes the end of `actor` (named `name` in the event) fatal unless main is
+/// shutting down. The first fatal problem is logged as an `error` event; the peer reports
+/// its own fatal errors (a failed save, a broken invariant) before it ends, so its end then
+/// adds no second event.
+template <class Handle>
+void watch(const Handle& actor, std::string name, caf::actor_system& sys, event_log& log) {
+  actor->attach_functor([name, &sys, &log](const caf::error& reason) {
+    if (shutting_down.load())
+      return;
+    if (fatal_status.exchange(1) == 0) {
+      auto why = sys.render(reason);
+      log.emit("error", {ef::str("message", "internal actor '" + name + "' stopped: " + why),
+                         ef::str("actor", name), ef::str("reason", why)});
+    }
+    wake_main();
+  });
+}
+
+/// Makes a new node's data directory (`--init`; see the top of this file).
+int init_node(const cluster_config& conf) {
+  try {
+    file_store::initialize(conf.data_dir);
+  } catch (const state_exists& ex) {
+    std::fprintf(stderr, "%s; --init is only for a new node\n", ex.what());
+    return 2;
+  } catch (const data_dir_in_use& ex) {
+    std::fprintf(stderr, "%s\n", ex.what());
+    return 2;
+  } catch (const std::exception& ex) {
+    std::fprintf(stderr, "%s\n", ex.what());
+    return 1;
+  }
+  std::printf("node %u: initialised %s/%s: term 0, no vote\n", conf.node_id,
+              conf.data_dir.c_str(), file_store::state_file_name);
+  return 0;
+}
 
 /// Exits the process if an orderly shutdown has not finished in time. Everything durable
 /// was written (and fsynced) before the message that depended on it, so nothing is lost.
@@ -106,11 +169,26 @@ void poll_fault_file(const std::string& path, const cluster_config& conf, fault_
   }
 }
 
+/// Test-only kill commands in the fault file (see the top of this file); each command is
+/// carried out once.
+void poll_kill_commands(const std::string& path,
+                        const std::map<std::string, caf::strong_actor_ptr>& targets,
+                        std::set<std::string>& done) {
+  std::ifstream in{path};
+  std::string word;
+  while (in >> word) {
+    auto i = targets.find(word);
+    if (i != targets.end() && done.insert(word).second)
+      caf::anon_send_exit(i->second, caf::exit_reason::kill);
+  }
+}
+
 } // namespace
 
 int main(int argc, char** argv) {
   std::string config_path;
   std::string fault_file;
+  bool init = false;
   auto fmt = event_log::format::json;
   for (int i = 1; i < argc; ++i) {
     std::string arg = argv[i];
@@ -119,6 +197,8 @@ int main(int argc, char** argv) {
       return 0;
     } else if (arg == "--config" && i + 1 < argc) {
       config_path = argv[++i];
+    } else if (arg == "--init") {
+      init = true;
     } else if (arg == "--fault-file" && i + 1 < argc) {
       fault_file = argv[++i];
     } else if (arg == "--log-format" && i + 1 < argc) {
@@ -135,6 +215,8 @@ int main(int argc, char** argv) {
   }
   if (config_path.empty())
     return usage_error("--config FILE is required");
+  if (init && !fault_file.empty())
+    return usage_error("--init takes no --fault-file");
 
   auto loaded = load_cluster_config(config_path);
   if (!loaded) {
@@ -144,6 +226,8 @@ int main(int argc, char** argv) {
   }
   const auto conf = *loaded.config;
   const auto& me = conf.self();
+  if (init)
+    return init_node(conf);
 
   // Signals are taken by sigwait in the main thread; every thread started from here on
   // inherits the blocked mask.
@@ -152,6 +236,7 @@ int main(int argc, char** argv) {
   sigaddset(&stop_signals, SIGINT);
   sigaddset(&stop_signals, SIGTERM);
   sigaddset(&stop_signals, SIGUSR1);
+  sigaddset(&stop_signals, SIGUSR2); // wake_main()
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   event_log log{conf.node_id, fmt};
@@ -160,6 +245,14 @@ int main(int argc, char** argv) {
   try {
     store = std::make_shared<file_store>(conf.data_dir);
     restored = store->load();
+  } catch (const state_missing& ex) {
+    // Never create a state here: only an operator knows that this node is new.
+    std::fprintf(stderr,
+                 "%s; on a new node, run 'raft-node --config %s --init' first (a node that "
+                 "ran before must not be initialised again: check data_dir and that its "
+                 "volume is mounted)\n",
+                 ex.what(), config_path.c_str());
+    return 2;
   } catch (const std::exception& ex) {
     // Never reset a state we cannot read: that could let this node vote twice in a term.
     std::fprintf(stderr, "%s\n", ex.what());
@@ -205,6 +298,7 @@ int main(int argc, char** argv) {
         caf::anon_send(holder->peer, link_down_atom::value, p); // the crash fast path
     };
     auto l = spawn_remote_link(*sys, rc);
+    watch(l, "link to peer " + std::to_string(other.id), *sys, log);
     pc.links.emplace(other.id, l);
     links.push_back(l);
   }
@@ -217,6 +311,7 @@ int main(int argc, char** argv) {
     } else if (auto* fatal = std::get_if<std::string>(&ev.what)) {
       log.emit("error", {ef::str("message", *fatal)});
       fatal_status = 1;
+      wake_main();
     }
   };
 
@@ -230,6 +325,7 @@ int main(int argc, char** argv) {
   int status = 0;
   try {
     peer = spawn_peer(*sys, pc, /*detached: fsyncs block only this peer's thread*/ true);
+    watch(peer, "peer", *sys, log);
     {
       std::lock_guard<std::mutex> guard{holder->mtx};
       holder->peer = peer;
@@ -243,6 +339,7 @@ int main(int argc, char** argv) {
                                   ef::str("action", "dropped; reported once per id")});
     };
     ep = spawn_endpoint(*sys, ec);
+    watch(ep, "endpoint", *sys, log);
     auto bound = sys->middleman().publish(ep, me.port, me.host.c_str(), true);
     if (!bound) {
       log.emit("error", {ef::str("message", "cannot listen on " + address + ": " +
@@ -256,10 +353,23 @@ int main(int argc, char** argv) {
     status = 1;
   }
 
-  // Wait for SIGTERM/SIGINT, or for the peer to stop on a fatal error.
+  // Test-only kill commands (see the top of this file), with --fault-file only.
+  std::map<std::string, caf::strong_actor_ptr> kill_targets;
+  std::set<std::string> kills_done;
+  if (faults) {
+    kill_targets.emplace("kill:peer", caf::actor_cast<caf::strong_actor_ptr>(peer));
+    kill_targets.emplace("kill:endpoint", caf::actor_cast<caf::strong_actor_ptr>(ep));
+    for (auto& [id, l] : pc.links)
+      kill_targets.emplace("kill:link:" + std::to_string(id),
+                           caf::actor_cast<caf::strong_actor_ptr>(l));
+  }
+
+  // Wait for SIGTERM/SIGINT, or for a fatal error (the peer's, or an actor that ended).
   while (status == 0 && fatal_status == 0) {
-    if (faults)
+    if (faults) {
       poll_fault_file(fault_file, conf, *faults, log);
+      poll_kill_commands(fault_file, kill_targets, kills_done);
+    }
     timespec tick{0, faults ? 10'000'000 : 100'000'000};
     int sig = sigtimedwait(&stop_signals, nullptr, &tick);
     if (sig == SIGUSR1)
@@ -271,7 +381,10 @@ int main(int argc, char** argv) {
   }
   if (status == 0)
     status = fatal_status.load();
-  arm_watchdog(std::chrono::milliseconds(1500), status, [&log, status] {
+  shutting_down = true;
+  kill_targets.clear();
+  // After a failure the node must be gone within 1 s of it (no zombies).
+  arm_watchdog(std::chrono::milliseconds(status == 0 ? 1500 : 700), status, [&log, status] {
     log.emit("stopped", {ef::num("status", static_cast<std::uint64_t>(status))});
   });
   if (peer)

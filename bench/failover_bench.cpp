@@ -10,7 +10,8 @@
 /// deployed (no fault switch): heartbeats per second per follower in steady state, and each
 /// idle node's resident memory and CPU time over `--idle-seconds`. Finally, for 3 nodes, the
 /// leader changes during `--steady-seconds` with both cores saturated by busy processes.
-/// Progress goes to stderr.
+/// Every node is initialised once with `raft-node --init` before its first start (the
+/// harness's cluster_dir does it), as deployed. Progress goes to stderr.
 
 #include <signal.h>
 #include <sys/wait.h>

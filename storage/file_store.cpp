@@ -42,14 +42,39 @@ void create_data_dir(const std::string& dir) {
   }
 }
 
+/// Opens the directory `dir` (for *at() calls and fsync); a missing one is state_missing.
+int open_data_dir(const std::string& dir) {
+  const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) throw state_missing(dir + ": data directory does not exist");
+    throw_errno(dir, "cannot open data directory");
+  }
+  return fd;
+}
+
 } // namespace
 
 file_store::file_store(std::string data_dir) : data_dir_(std::move(data_dir)) {
   if (data_dir_.empty()) throw std::runtime_error("file_store: empty data directory path");
-  create_data_dir(data_dir_);
+  unique_fd dir{open_data_dir(data_dir_)};
+  // Looked up before anything (even the lock file) is created in the directory: an empty
+  // mount point stays empty.
+  struct stat st{};
+  if (::fstatat(dir.get(), state_file_name, &st, 0) != 0) {
+    if (errno == ENOENT) throw state_missing(state_path() + ": no state file");
+    throw_errno(state_path(), "cannot look up the state file");
+  }
+  open_and_lock(dir);
+}
 
-  unique_fd dir{::open(data_dir_.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)};
-  if (!dir) throw_errno(data_dir_, "cannot open data directory");
+file_store::file_store(std::string data_dir, create_tag) : data_dir_(std::move(data_dir)) {
+  if (data_dir_.empty()) throw std::runtime_error("file_store: empty data directory path");
+  create_data_dir(data_dir_);
+  unique_fd dir{open_data_dir(data_dir_)};
+  open_and_lock(dir);
+}
+
+void file_store::open_and_lock(unique_fd& dir) {
   if (::faccessat(dir.get(), ".", W_OK | X_OK, AT_EACCESS) != 0)
     throw_errno(data_dir_, "data directory is not writable");
 
@@ -72,6 +97,16 @@ file_store::file_store(std::string data_dir) : data_dir_(std::move(data_dir)) {
   lock_fd_ = lock.release();
 }
 
+void file_store::initialize(const std::string& data_dir) {
+  file_store store{data_dir, create_tag{}};
+  // Under the lock no other store can create the file between this check and the save.
+  struct stat st{};
+  if (::fstatat(store.dir_fd_, state_file_name, &st, 0) == 0)
+    throw state_exists(store.state_path() + ": a state file already exists (left untouched)");
+  if (errno != ENOENT) throw_errno(store.state_path(), "cannot look up the state file");
+  store.save(0, std::nullopt);
+}
+
 file_store::~file_store() {
   ::close(lock_fd_);  // releases the flock()
   ::close(dir_fd_);
@@ -82,7 +117,8 @@ persistent_state file_store::load() {
   const std::string path = state_path();
   unique_fd fd{::openat(dir_fd_, state_file_name, O_RDONLY | O_CLOEXEC)};
   if (!fd) {
-    if (errno == ENOENT) return persistent_state{};  // nothing saved yet
+    // Removed since the store was opened: refuse, never start afresh.
+    if (errno == ENOENT) throw state_missing(path + ": no state file");
     throw corrupt_state(path, 1, std::string("cannot open: ") + std::strerror(errno));
   }
   std::string text;
@@ -100,6 +136,10 @@ persistent_state file_store::load() {
 void file_store::save(term_t current_term, std::optional<peer_id> voted_for) {
   std::lock_guard<std::mutex> guard{mtx_};
   const std::string temp_path = data_dir_ + "/" + temp_file_name;
+  if (current_term >= max_term)
+    throw std::runtime_error(state_path() + ": refusing to save term " +
+                             std::to_string(current_term) +
+                             ": at or above the term ceiling 2^63 (max_term)");
   const std::string contents = encode_state(current_term, voted_for);
   try {
     unique_fd fd{::openat(dir_fd_, temp_file_name, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)};

@@ -124,6 +124,14 @@ persistent_state decode_state(std::string_view text, const std::string& file) {
   if (stored != computed)
     throw corrupt_state(file, 4, "checksum mismatch: stored " + hex8(stored) + ", computed " +
                                      hex8(computed) + " from the lines above");
+  // Checked once the file is known intact, so that this message names a term really stored.
+  // No node adopts or saves such a term (messages/wire.hpp), so the file was not written by
+  // a node of this version; starting from it would make `current_term + 1` approach the
+  // wrap and let one election more brick the node.
+  if (state.current_term >= max_term)
+    throw corrupt_state(file, 2, "term " + std::to_string(state.current_term) +
+                                     " is at or above the term ceiling 2^63 (" +
+                                     std::to_string(max_term) + ")");
   return state;
 }
 

@@ -19,7 +19,7 @@
 namespace raft {
 
 /// A state file exists but cannot be trusted: unreadable, truncated, not in the format, of an
-/// unknown version, or failing its checksum. The message is one line, `FILE:LINE: what is
+/// unknown version, failing its checksum, or holding a term at or above `max_term`. The message is one line, `FILE:LINE: what is
 /// wrong`. A peer must stop on it rather than start afresh: resetting the term or vote could
 /// let it vote twice in one term, breaking Election Safety (§5.2).
 class corrupt_state : public std::runtime_error {
@@ -35,7 +35,8 @@ inline constexpr std::string_view state_file_header = "raft-state v1";
 std::string encode_state(term_t current_term, std::optional<peer_id> voted_for);
 
 /// Parses file contents written by encode_state; `file` names the file in errors.
-/// Throws corrupt_state when `text` is not exactly such contents.
+/// Throws corrupt_state when `text` is not exactly such contents, or when its term is at or
+/// above `max_term` (messages/wire.hpp), which no node ever saves.
 persistent_state decode_state(std::string_view text, const std::string& file);
 
 } // namespace raft

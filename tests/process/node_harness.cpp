@@ -526,6 +526,19 @@ cluster_dir::cluster_dir(std::size_t nodes, timing_config timing, bool fault_fil
     if (fault_files)
       nodes_.back()->set_extra_args({"--fault-file", fault_file(id)});
   }
+  for (std::uint64_t id = 1; id <= nodes; ++id) {
+    auto r = init(id);
+    if (r.exit_code != 0) {
+      std::error_code ec;
+      fs::remove_all(dir_, ec); // the destructor does not run for a throwing constructor
+      throw std::runtime_error("raft-node --init of node " + std::to_string(id) + " exited " +
+                               std::to_string(r.exit_code) + ": " + r.err);
+    }
+  }
+}
+
+run_result cluster_dir::init(std::uint64_t id) const {
+  return run_program({raft_node_path(), "--config", config(id), "--init"}, 10s);
 }
 
 std::string cluster_dir::fault_file(std::uint64_t id) const {

@@ -168,6 +168,8 @@ struct timing_config {
 /// A temporary directory with an n-node loopback cluster's configs, data and logs.
 class cluster_dir {
 public:
+  /// Writes every node's config and initialises every node's data directory with
+  /// `raft-node --init`, as an operator does once for a new node (throws if that fails).
   /// With `fault_files`, every node runs with `--fault-file fault_file(id)` (see
   /// apps/raft_node.cpp): writing peer ids or `all` there cuts the node off from them.
   explicit cluster_dir(std::size_t nodes, timing_config timing = {}, bool fault_files = false);
@@ -189,6 +191,8 @@ public:
   std::vector<std::uint64_t> ids() const;
 
   void start_all();
+  /// Runs `raft-node --config config(id) --init` to completion (time limit 10 s).
+  run_result init(std::uint64_t id) const;
   /// raftctl status against node 1's config.
   status_result status() const;
   /// Waits until raftctl exits 0 (a majority up and one leader of the top term) with all

@@ -180,8 +180,7 @@ TEST_CASE("a corrupt state file stops the node with exit status 2 and a clear me
   };
   for (auto& c : cases) {
     DYNAMIC_SECTION(c.what) {
-      auto dir = d.data_dir(1);
-      ::mkdir(dir.c_str(), 0755);
+      auto dir = d.data_dir(1); // initialised by cluster_dir
       auto state = dir + "/state";
       write_file(state, c.content);
       struct stat before{};
@@ -202,8 +201,8 @@ TEST_CASE("a corrupt state file stops the node with exit status 2 and a clear me
   }
   SECTION("state is a directory") {
     auto dir = d.data_dir(1);
-    ::mkdir(dir.c_str(), 0755);
-    ::mkdir((dir + "/state").c_str(), 0755);
+    REQUIRE(::unlink((dir + "/state").c_str()) == 0); // the file --init wrote
+    REQUIRE(::mkdir((dir + "/state").c_str(), 0755) == 0);
     auto r = run_program({raft_node_path(), "--config", d.config(1)}, 5s);
     INFO("stderr: " << r.err);
     CHECK(r.exit_code == 2);

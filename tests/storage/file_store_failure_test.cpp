@@ -49,6 +49,7 @@ TEST_CASE("a corrupt state file is reported with its path and never reset") {
 
 TEST_CASE("a truncated state file is reported") {
   temp_dir dir;
+  file_store::initialize(dir.path());
   {
     file_store store{dir.path()};
     store.save(8, 1);
@@ -70,6 +71,7 @@ TEST_CASE("an empty state file is reported") {
 
 TEST_CASE("a checksum mismatch is reported") {
   temp_dir dir;
+  file_store::initialize(dir.path());
   {
     file_store store{dir.path()};
     store.save(8, 1);
@@ -108,6 +110,7 @@ TEST_CASE("an unwritable data directory is a clear error") {
   temp_dir dir;
   const std::string data = dir / "data";
   std::filesystem::create_directory(data);
+  write_text(data + "/state", raft::encode_state(0, std::nullopt));
   ::chmod(dir.path().c_str(), 0755);
   ::chmod(data.c_str(), 0555);
   const std::string expected = data + ": data directory is not writable: Permission denied";
@@ -151,8 +154,9 @@ TEST_CASE("a data directory that cannot be created is a clear error") {
   temp_dir dir;
   write_text(dir / "file", "not a directory");
   const std::string data = dir / "file/data";
-  CHECK_THROWS_WITH(file_store{data}, Contains(data + ": cannot create data directory: ") &&
-                                          Contains("Not a directory"));
+  CHECK_THROWS_WITH(file_store::initialize(data),
+                    Contains(data + ": cannot create data directory: ") &&
+                        Contains("Not a directory"));
 }
 
 TEST_CASE("a data directory path naming a file is a clear error") {
@@ -161,10 +165,15 @@ TEST_CASE("a data directory path naming a file is a clear error") {
   CHECK_THROWS_WITH(file_store{dir / "file"},
                     Contains(dir / "file") &&
                         Contains("not a directory", Catch::CaseSensitive::No));
+  CHECK_THROWS_WITH(file_store::initialize(dir / "file"),
+                    Contains(dir / "file") &&
+                        Contains("not a directory", Catch::CaseSensitive::No));
+  CHECK(read_text(dir / "file") == "not a directory");
 }
 
 TEST_CASE("a save that cannot write is a clear error and keeps the previous state") {
   temp_dir dir;
+  file_store::initialize(dir.path());
   file_store store{dir.path()};
   store.save(4, 2);
   // A directory where the temporary file goes makes its creation fail, even for root.
@@ -175,4 +184,15 @@ TEST_CASE("a save that cannot write is a clear error and keeps the previous stat
   const auto state = store.load();
   CHECK(state.current_term == 4);
   CHECK(state.voted_for == std::optional<raft::peer_id>{2});
+}
+
+TEST_CASE("a state file holding a term at or above 2^63 is refused on load and left untouched") {
+  temp_dir dir;
+  const std::string text = raft::encode_state(raft::max_term, 3);  // a valid checksum
+  write_text(dir / "state", text);
+  file_store store{dir.path()};
+  CHECK_THAT(load_error(store),
+             Equals(dir / "state" + ":2: term 9223372036854775808 is at or above the term "
+                                    "ceiling 2^63 (9223372036854775808)"));
+  CHECK(read_text(dir / "state") == text);
 }

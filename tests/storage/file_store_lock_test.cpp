@@ -13,6 +13,7 @@ using Catch::Matchers::Contains;
 
 TEST_CASE("a second store on the same directory is refused") {
   temp_dir dir;
+  file_store::initialize(dir.path());
   file_store first{dir.path()};
   CHECK_THROWS_AS(file_store{dir.path()}, data_dir_in_use);
   CHECK_THROWS_WITH(file_store{dir.path()},
@@ -26,6 +27,7 @@ TEST_CASE("a second store on the same directory is refused") {
 
 TEST_CASE("a second process on the same directory is refused") {
   temp_dir dir;
+  file_store::initialize(dir.path());
   file_store first{dir.path()};
   const pid_t child = ::fork();
   REQUIRE(child >= 0);
@@ -49,6 +51,7 @@ TEST_CASE("a second process on the same directory is refused") {
 
 TEST_CASE("the directory can be reused once the first store is gone") {
   temp_dir dir;
+  file_store::initialize(dir.path());
   {
     file_store first{dir.path()};
     first.save(3, std::nullopt);

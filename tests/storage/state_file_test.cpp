@@ -18,7 +18,7 @@ TEST_CASE("the state file has the documented text format") {
 TEST_CASE("encoded states decode to the same term and vote") {
   for (auto [term, vote] : {std::pair<raft::term_t, std::optional<raft::peer_id>>{0, {}},
                             {1, 1},
-                            {18446744073709551615u, 4294967295u},
+                            {raft::max_term - 1, 4294967295u},
                             {7, {}}}) {
     const auto state = decode_state(encode_state(term, vote), "f");
     CHECK(state.current_term == term);
@@ -76,4 +76,22 @@ TEST_CASE("decoding errors name the file and line") {
             encode_state(5, 2).substr(34, 8) + " from the lines above");
   CHECK_THAT(message(encode_state(5, 2) + "extra\n"),
              Contains("/d/state:5: unexpected data after the checksum line"));
+}
+
+TEST_CASE("a state file holding a term at or above 2^63 is refused with its file, line and field") {
+  // Checksums are valid: the file is intact, only its term is beyond the ceiling.
+  for (raft::term_t term : {raft::max_term, raft::max_term + 1, raft::term_t{18446744073709551615u}}) {
+    CAPTURE(term);
+    const std::string text = encode_state(term, 2);
+    try {
+      decode_state(text, "/d/state");
+      FAIL("no corrupt_state thrown");
+    } catch (const corrupt_state& e) {
+      CHECK(std::string(e.what()) == "/d/state:2: term " + std::to_string(term) +
+                                         " is at or above the term ceiling 2^63 "
+                                         "(9223372036854775808)");
+    }
+  }
+  CHECK(raft::max_term == 9223372036854775808u);
+  CHECK(decode_state(encode_state(raft::max_term - 1, 2), "f").current_term == raft::max_term - 1);
 }
