@@ -7,7 +7,8 @@
 /// `--fault-file` is for tests and benchmarks only: the node reads PATH every 10 ms, and
 /// while it lists peer ids (or `all`), messages to and from those peers are dropped with the
 /// connections left up — a network that silently loses packets. A missing or empty file
-/// means no fault.
+/// means no fault. Each change is logged as a `fault` event (`cut`: the peer ids now cut
+/// off) once the switch is in force; tests wait for it rather than for the file.
 ///
 /// Events go to stdout, one per line (apps/event_log.hpp). Exit status: 0 after SIGTERM or
 /// SIGINT (within 2 s, even with a connect to a dead host in flight), 2 for usage, config or
