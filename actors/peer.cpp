@@ -114,6 +114,11 @@ peer_actor::behavior_type peer_impl(peer_pointer self, std::shared_ptr<node> cor
       auto& n = *self->state.core;
       return {n.current_term(), n.is_leader()};
     },
+    [self](get_vote_atom) -> caf::result<term_t, peer_id> {
+      carry_out(self, self->state.core->tick(now()));
+      auto& n = *self->state.core;
+      return {n.current_term(), n.voted_for().value_or(0)};
+    },
     [self](status_atom) -> node_status {
       carry_out(self, self->state.core->tick(now()));
       auto& n = *self->state.core;

@@ -7,7 +7,9 @@
 ///
 /// A `peer_actor` accepts the wire messages from its links, its own timer messages (each
 /// with the generation the core armed it with; stale generations are ignored by the core),
-/// `get_state` → (term, is_leader) as in the course's GetState(), and `kill`, after which it
+/// `get_state` → (term, is_leader) as in the course's GetState(), `get_vote` → (term,
+/// voted_for, 0 for none) as the core holds them now (tests compare it with the store), and
+/// `kill`, after which it
 /// sends nothing and stops (timers included: a stopped actor receives no more timers), and
 /// `status` → its id, term, role and known leader; `link_down`/`link_up` from its links when
 /// the connection to a peer drops or returns (the crash fast path, core/node.hpp).
@@ -25,6 +27,7 @@ namespace raft {
 using election_timer_atom = caf::atom_constant<caf::atom("elect_tmr")>;
 using heartbeat_timer_atom = caf::atom_constant<caf::atom("beat_tmr")>;
 using get_state_atom = caf::atom_constant<caf::atom("get_state")>;
+using get_vote_atom = caf::atom_constant<caf::atom("get_vote")>;
 using kill_atom = caf::atom_constant<caf::atom("kill")>;
 using status_atom = caf::atom_constant<caf::atom("status")>;
 using link_down_atom = caf::atom_constant<caf::atom("link_down")>;
@@ -41,6 +44,7 @@ using peer_actor = link_actor::extend<
   caf::reacts_to<election_timer_atom, std::uint64_t>,
   caf::reacts_to<heartbeat_timer_atom, std::uint64_t>,
   caf::replies_to<get_state_atom>::with<term_t, bool>,
+  caf::replies_to<get_vote_atom>::with<term_t, peer_id>,
   caf::replies_to<status_atom>::with<node_status>,
   caf::reacts_to<link_down_atom, peer_id>,
   caf::reacts_to<link_up_atom, peer_id>,

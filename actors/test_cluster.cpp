@@ -206,6 +206,26 @@ std::optional<test_cluster::peer_state> test_cluster::get_state(peer_id id) {
   return result;
 }
 
+std::optional<persistent_state> test_cluster::held_term_and_vote(peer_id id) {
+  auto p = impl_->peers.at(id - 1);
+  if (!p)
+    return std::nullopt;
+  std::optional<persistent_state> result;
+  caf::scoped_actor self{impl_->sys};
+  self->request(p, std::chrono::seconds(1), get_vote_atom::value)
+    .receive(
+      [&](term_t term, peer_id vote) {
+        result = persistent_state{term, vote ? std::optional<peer_id>{vote} : std::nullopt, {}};
+      },
+      [](caf::error&) {});
+  return result;
+}
+
+persistent_state test_cluster::stored_term_and_vote(peer_id id) const {
+  auto s = impl_->stores.at(id - 1)->load();
+  return {s.current_term, s.voted_for, {}};
+}
+
 void test_cluster::kill(peer_id id) {
   impl_->stop(id);
 }
@@ -307,12 +327,18 @@ std::uint64_t test_cluster::sent_by(peer_id id) const {
   return impl_->net->sent_by(id);
 }
 
-std::uint64_t test_cluster::rpcs_sent() const {
+std::uint64_t test_cluster::sent_of_kind(peer_id from, std::size_t kind) const {
   std::uint64_t n = 0;
-  for (auto a : impl_->ids)
-    for (auto b : impl_->ids)
-      if (a != b)
-        n += impl_->net->sent(a, b, 0) + impl_->net->sent(a, b, 2);
+  for (auto to : impl_->ids)
+    if (to != from)
+      n += impl_->net->sent(from, to, kind);
+  return n;
+}
+
+std::uint64_t test_cluster::sent_of_kind(std::size_t kind) const {
+  std::uint64_t n = 0;
+  for (auto from : impl_->ids)
+    n += sent_of_kind(from, kind);
   return n;
 }
 

@@ -20,6 +20,7 @@
 #include <string>
 #include <vector>
 
+#include "core/persistent_state.hpp"
 #include "core/role.hpp"
 #include "core/timing.hpp"
 #include "messages/wire.hpp"
@@ -83,6 +84,11 @@ public:
   // -- peers ----------------------------------------------------------------------------
   /// GetState(): nothing when the peer does not answer within a second (killed, crashed).
   std::optional<peer_state> get_state(peer_id id);
+  /// The term and vote the peer holds in memory now (its core's, asked of the peer; the log
+  /// is left empty); nothing when the peer does not answer within a second.
+  std::optional<persistent_state> held_term_and_vote(peer_id id);
+  /// The term and vote in the peer's store: what it saved last, and what a restart loads.
+  persistent_state stored_term_and_vote(peer_id id) const;
   /// Kill(): the peer stops for good (timers included) and sends nothing more.
   void kill(peer_id id);
   /// Stops the peer; `restart` brings it back with what it had persisted.
@@ -111,8 +117,11 @@ public:
   std::uint64_t sent_by(peer_id id) const;
   /// append_entries messages sent on from → to.
   std::uint64_t heartbeats_sent(peer_id from, peer_id to) const;
-  /// Requests (request_vote and append_entries) sent in total: the course's RPC count.
-  std::uint64_t rpcs_sent() const;
+  /// Messages of kind `kind` (index in raft::message, core/message.hpp) sent by `from` to
+  /// any peer, counted when sent (on a disabled link too).
+  std::uint64_t sent_of_kind(peer_id from, std::size_t kind) const;
+  /// Messages of kind `kind` sent by every peer together.
+  std::uint64_t sent_of_kind(std::size_t kind) const;
 
   struct impl;
 

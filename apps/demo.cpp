@@ -2,11 +2,17 @@
 /// prints every role change, disconnects the leader, shows the new leader and how long the
 /// failover took, reconnects the old leader and shows it step down. Exit status 0 when every
 /// step happened within its deadline and no safety check failed, 1 otherwise.
+///
+/// Role changes are printed from the peers' threads while the main thread reports the steps,
+/// so every line is formatted whole first and written by `say` under one lock: no line is
+/// ever split by another.
 
 #include <chrono>
+#include <cstdarg>
 #include <cstdio>
 #include <cstdlib>
-#include <iostream>
+#include <mutex>
+#include <random>
 #include <string>
 #include <thread>
 
@@ -18,6 +24,41 @@ using clock_type = std::chrono::steady_clock;
 namespace {
 
 const auto t0 = clock_type::now();
+
+/// printf into a string.
+std::string format(const char* fmt, ...) __attribute__((format(printf, 1, 2)));
+std::string format(const char* fmt, ...) {
+  va_list args;
+  va_start(args, fmt);
+  va_list again;
+  va_copy(again, args);
+  auto n = std::vsnprintf(nullptr, 0, fmt, args);
+  va_end(args);
+  std::string out(n > 0 ? static_cast<std::size_t>(n) : 0, '\0');
+  std::vsnprintf(out.data(), out.size() + 1, fmt, again);
+  va_end(again);
+  return out;
+}
+
+/// Writes `lines` (one or more, without the final newline) to stdout in one piece, each line
+/// stripped of trailing spaces; safe from any thread.
+void say(std::string lines) {
+  static std::mutex mtx;
+  std::string out;
+  std::size_t start = 0;
+  for (;;) {
+    auto end = lines.find('\n', start);
+    auto line = lines.substr(start, end == std::string::npos ? std::string::npos : end - start);
+    line.erase(line.find_last_not_of(' ') + 1);
+    out += line + "\n";
+    if (end == std::string::npos)
+      break;
+    start = end + 1;
+  }
+  std::lock_guard<std::mutex> guard{mtx};
+  std::fwrite(out.data(), 1, out.size(), stdout);
+  std::fflush(stdout);
+}
 
 double ms_since(clock_type::time_point from, clock_type::time_point to = clock_type::now()) {
   return std::chrono::duration<double, std::milli>(to - from).count();
@@ -52,7 +93,7 @@ std::optional<std::pair<peer_id, term_t>> sole_leader(test_cluster& c) {
 }
 
 int fail(const std::string& why) {
-  std::printf("FAILED: %s\n", why.c_str());
+  say("FAILED: " + why);
   return 1;
 }
 
@@ -85,31 +126,35 @@ int main(int argc, char** argv) {
     }
   }
   opts.on_role_change = [](const observed_role& r) {
-    std::printf("%9.1f ms  peer %u  term %-3llu %-9s", ms_since(t0, r.at), r.peer,
-                static_cast<unsigned long long>(r.term), std::string(to_string(r.role)).c_str());
+    auto line = format("%9.1f ms  peer %u  term %-3llu %-9s", ms_since(t0, r.at), r.peer,
+                       static_cast<unsigned long long>(r.term),
+                       std::string(to_string(r.role)).c_str());
     if (r.leader)
-      std::printf("  (leader: peer %u)", *r.leader);
-    std::printf("\n");
-    std::fflush(stdout);
+      line += format("  (leader: peer %u)", *r.leader);
+    say(line);
   };
+  // Drawn here rather than by the cluster, so it is printed before any peer starts.
+  if (opts.seed == 0) {
+    std::random_device rd;
+    opts.seed = (std::uint64_t{rd()} << 32) ^ rd();
+  }
 
-  std::printf("raft-demo: %zu peers in one process; heartbeat 100 ms, election timeout "
-              "300-600 ms\n",
-              opts.peers);
+  say(format("raft-demo: %zu peers in one process; heartbeat 100 ms, election timeout "
+             "300-600 ms\ncluster seed %llu\n",
+             opts.peers, static_cast<unsigned long long>(opts.seed)));
   test_cluster c{opts};
-  std::printf("cluster seed %llu\n\n", static_cast<unsigned long long>(c.seed()));
   try {
     std::optional<std::pair<peer_id, term_t>> first;
     if (!wait_until([&] { return (first = sole_leader(c)).has_value(); },
                     std::chrono::seconds(5)))
       return fail("no leader within 5 s");
     auto [old_leader, old_term] = *first;
-    std::printf("\n==> leader elected: peer %u in term %llu, %.0f ms after start\n\n", old_leader,
-                static_cast<unsigned long long>(old_term), ms_since(t0));
+    say(format("\n==> leader elected: peer %u in term %llu, %.0f ms after start\n", old_leader,
+               static_cast<unsigned long long>(old_term), ms_since(t0)));
 
     auto fault = clock_type::now();
-    std::printf("%9.1f ms  disconnecting peer %u (the leader) from the network\n",
-                ms_since(t0, fault), old_leader);
+    say(format("%9.1f ms  disconnecting peer %u (the leader) from the network",
+               ms_since(t0, fault), old_leader));
     c.disconnect(old_leader);
     std::optional<std::pair<peer_id, term_t>> second;
     if (!wait_until(
@@ -125,11 +170,11 @@ int main(int argc, char** argv) {
     for (auto& r : c.role_log())
       if (r.peer == new_leader && r.role == role::leader && r.term == new_term)
         failover = ms_since(fault, r.at);
-    std::printf("\n==> new leader: peer %u in term %llu; failover took %.0f ms\n\n", new_leader,
-                static_cast<unsigned long long>(new_term), failover);
+    say(format("\n==> new leader: peer %u in term %llu; failover took %.0f ms\n", new_leader,
+               static_cast<unsigned long long>(new_term), failover));
 
     auto heal = clock_type::now();
-    std::printf("%9.1f ms  reconnecting peer %u\n", ms_since(t0, heal), old_leader);
+    say(format("%9.1f ms  reconnecting peer %u", ms_since(t0, heal), old_leader));
     c.connect(old_leader);
     if (!wait_until(
           [&] {
@@ -138,14 +183,14 @@ int main(int argc, char** argv) {
           },
           std::chrono::seconds(5)))
       return fail("the old leader did not step down within 5 s");
-    std::printf("\n==> peer %u stepped down %.0f ms after reconnecting\n", old_leader,
-                ms_since(heal));
+    say(format("\n==> peer %u stepped down %.0f ms after reconnecting", old_leader,
+               ms_since(heal)));
     auto leader = c.check_one_leader();
     auto term = c.check_terms();
     c.check_safety();
-    std::printf("==> one leader: peer %u in term %llu; all peers agree on the term; at most one "
-                "leader in every term\n",
-                leader, static_cast<unsigned long long>(term));
+    say(format("==> one leader: peer %u in term %llu; all peers agree on the term; at most one "
+               "leader in every term",
+               leader, static_cast<unsigned long long>(term)));
   } catch (const std::exception& ex) {
     return fail(ex.what());
   }

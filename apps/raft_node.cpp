@@ -15,9 +15,11 @@
 /// `--fault-file` is for tests and benchmarks only: the node reads PATH every 10 ms, and
 /// while it lists peer ids (or `all`), messages to and from those peers are dropped with the
 /// connections left up — a network that silently loses packets. A missing or empty file
-/// means no fault. Also test-only: the words `kill:peer`, `kill:endpoint` and `kill:link:ID`
-/// in that file end that internal actor with an exit message of reason `kill` (which no
-/// actor can trap), to check that the node then exits instead of living on as a zombie.
+/// means no fault. Each change is logged as a `fault` event (`cut`: the peer ids now cut
+/// off) once the switch is in force; tests wait for it rather than for the file. Also
+/// test-only: the words `kill:peer`, `kill:endpoint` and `kill:link:ID` in that file end that
+/// internal actor with an exit message of reason `kill` (which no actor can trap), to check
+/// that the node then exits instead of living on as a zombie.
 ///
 /// No zombies: the peer, the endpoint and every link are watched; if one ends for any reason
 /// while the node is not shutting down, the node logs an `error` event naming the actor and

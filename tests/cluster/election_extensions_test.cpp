@@ -7,6 +7,7 @@
 
 #include "actors/test_cluster.hpp"
 #include "cluster_test_util.hpp"
+#include "core/message.hpp"
 
 using namespace raft;
 using namespace raft::testing;
@@ -40,12 +41,47 @@ TEST_CASE("pre-vote: a peer rejoining after a partition changes no term and depo
   auto leader = c.check_one_leader();
   auto term = c.check_terms();
   peer_id loner = leader % 3 + 1;
+  peer_id other = 6 - leader - loner;
+  constexpr auto pre_votes = kind_index<pre_vote>::value;
+  constexpr auto vote_requests = kind_index<request_vote>::value;
+  auto pre_votes_before = c.sent_of_kind(loner, pre_votes);
+  auto vote_requests_before = c.sent_of_kind(loner, vote_requests);
+  auto roles_before = c.role_log().size();
   c.disconnect(loner);
-  // Several election timeouts pass for the loner: it asks for pre-votes, never campaigns.
-  std::this_thread::sleep_for(3s);
-  auto st = c.get_state(loner);
-  REQUIRE(st);
-  CHECK(st->term == term);
+  // The loner's election timer fires (300–600 ms) and it asks both others for pre-votes
+  // (counted when sent, though the links drop them). A round of pre-votes lasts one election
+  // timeout, at most 600 ms, and asks each peer at once and again every heartbeat interval
+  // (100 ms): at most 7 times. So 10 requests to each of the two others prove the timer fired
+  // at least twice while the loner was cut off. Meanwhile the majority keeps its leader and
+  // term, and the loner stays a follower in that term.
+  std::uint64_t asked = 0;
+  bool majority_steady = true;
+  bool loner_steady = true;
+  bool timed_out_and_asked = eventually(
+    [&] {
+      for (auto id : {leader, other}) {
+        auto s = c.get_state(id);
+        majority_steady = majority_steady && s && s->term == term && s->is_leader == (id == leader);
+      }
+      auto s = c.get_state(loner);
+      loner_steady = loner_steady && s && s->term == term && !s->is_leader;
+      asked = c.sent_of_kind(loner, pre_votes) - pre_votes_before;
+      return asked >= 2 * 10;
+    },
+    10s);
+  INFO("pre-votes the loner sent while cut off: " << asked);
+  CHECK(timed_out_and_asked);
+  CHECK(majority_steady);
+  CHECK(loner_steady);
+  // It never stood for election: no RequestVote, no candidate role reported.
+  CHECK(c.sent_of_kind(loner, vote_requests) == vote_requests_before);
+  auto roles = c.role_log();
+  for (auto i = roles_before; i < roles.size(); ++i) {
+    INFO("peer " << roles[i].peer << " became " << to_string(roles[i].role) << " in term "
+                 << roles[i].term);
+    CHECK(roles[i].role != role::candidate);
+    CHECK(roles[i].term == term);
+  }
   c.connect(loner);
   bool steady = keeps_leader_and_term(c, leader, term, 2s);
   CHECK(steady);

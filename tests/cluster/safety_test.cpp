@@ -104,11 +104,25 @@ TEST_CASE("a restarted peer comes back with its persisted term and vote", "[clus
   auto leader = c.check_one_leader();
   auto term = c.check_terms();
   peer_id follower = leader % 3 + 1;
-  // Cut off, the restarted peer can learn its term only from its store; it is asked at
-  // once, long before its first election timeout (300 ms) could raise the term.
+  // Cut off, the restarted peer can learn its term and vote only from its store; it is asked
+  // at once, and cut off it could not change them anyway (pre-vote: it asks, hears nothing,
+  // and neither raises its term nor votes).
   c.disconnect(follower);
+  auto before = c.held_term_and_vote(follower);
+  REQUIRE(before);
+  CHECK(before->current_term == term);
+  // The follower voted in this term: the leader's RequestVote reached it (the network is
+  // reliable), and it granted it unless it stood itself and voted for itself. So there is a
+  // vote to lose, and the store holds exactly what the peer held.
+  REQUIRE(before->voted_for);
+  CHECK(c.stored_term_and_vote(follower) == *before);
   c.crash(follower);
   c.restart(follower);
+  auto after = c.held_term_and_vote(follower);
+  REQUIRE(after);
+  INFO("before the crash: term " << before->current_term << ", vote " << *before->voted_for);
+  CHECK(after->current_term == term);
+  CHECK(after->voted_for == before->voted_for);
   auto st = c.get_state(follower);
   REQUIRE(st);
   CHECK(st->term == term);

@@ -147,8 +147,8 @@ TEST_CASE("a leader refuses every pre-vote: it is the live leader (thesis §9.6)
   CHECK(d.n.current_term() == 1);
 }
 
-TEST_CASE("a majority of pre-votes starts a real election in term + 1; a refusal or a grant "
-          "for another term does not (thesis §9.6, §5.2)",
+TEST_CASE("a majority of pre-votes starts a real election in term + 1, and a refusal or a "
+          "grant for another term does not (thesis §9.6, §5.2)",
           "[rules][prevote]") {
   driver d{1, cluster_of(5)};
   d.start(0);
@@ -165,8 +165,8 @@ TEST_CASE("a majority of pre-votes starts a real election in term + 1; a refusal
   CHECK(recipients_of<request_vote>(fx) == std::set<peer_id>{2, 3, 4, 5});
 }
 
-TEST_CASE("a pre-vote refusal from a peer in a higher term makes the asker its follower; a "
-          "grant never raises the asker's term (§5.1, thesis §9.6)",
+TEST_CASE("a pre-vote refusal from a peer in a higher term makes the asker its follower, and "
+          "a grant never raises the asker's term (§5.1, thesis §9.6)",
           "[rules][prevote]") {
   driver d{1, cluster_of(3)};
   d.start(0);

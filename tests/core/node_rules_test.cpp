@@ -60,8 +60,8 @@ TEST_CASE("all servers: a new term clears votedFor, so a server that voted in te
   CHECK(the_only_sent<request_vote_reply>(fx, 3) == request_vote_reply{2, true, 1});
 }
 
-TEST_CASE("all servers: currentTerm never decreases; a message of an older term changes "
-          "neither the term nor the role (§5.1)",
+TEST_CASE("all servers: currentTerm never decreases, and a message of an older term "
+          "changes neither the term nor the role (§5.1)",
           "[rules][all-servers]") {
   auto k = GENERATE(kind::request_vote, kind::request_vote_reply, kind::append_entries,
                     kind::append_entries_reply);
@@ -173,8 +173,8 @@ TEST_CASE("candidates: on conversion to candidate, start election: increment cur
   CHECK(count_of<send>(fx) == 4);
 }
 
-TEST_CASE("candidates: if votes received from a majority of servers, become leader; fewer are "
-          "not enough (§5.2)",
+TEST_CASE("candidates: if votes received from a majority of servers, become leader, and "
+          "not with fewer (§5.2)",
           "[rules][candidate]") {
   auto n = GENERATE(peer_id{3}, peer_id{4}, peer_id{5});
   CAPTURE(n);

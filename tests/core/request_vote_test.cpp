@@ -119,8 +119,8 @@ TEST_CASE("if the logs have last entries with different terms, the log with the 
   require_granted(d, fx);
 }
 
-TEST_CASE("if the logs end with the same term, whichever log is longer is more up-to-date; "
-          "an equally long log is as up-to-date (§5.4.1)",
+TEST_CASE("if the logs end with the same term, whichever log is longer is more up-to-date, "
+          "and an equally long log is as up-to-date (§5.4.1)",
           "[rules][vote][election-restriction]") {
   auto d = voter_with_log();
   SECTION("longer") { require_granted(d, d.receive(vote_request(3, 2, 4, 2))); }
@@ -138,8 +138,8 @@ TEST_CASE("a voter denies its vote if its own log is more up-to-date than that o
   SECTION("empty log") { require_refused(d, d.receive(vote_request(3, 2, 0, 0))); }
 }
 
-TEST_CASE("granting a vote to a candidate restarts the election timer; refusing one does not "
-          "(Figure 2, Followers, §5.2)",
+TEST_CASE("granting a vote to a candidate restarts the election timer, and refusing one does "
+          "not (Figure 2, Followers, §5.2)",
           "[rules][vote][follower][timer]") {
   auto d = started(options_for(1, cluster_of(3)));
   auto first = *d.election_gen;

@@ -68,8 +68,8 @@ TEST_CASE("election timeouts are chosen randomly from the fixed interval [electi
   }
 }
 
-TEST_CASE("the same seed gives the same randomized election timeouts; different seeds give "
-          "different ones (§5.2)",
+TEST_CASE("the same seed gives the same randomized election timeouts, and different seeds "
+          "give different ones (§5.2)",
           "[rules][timing]") {
   auto a = election_timeouts(options_for(1, cluster_of(3), 7), 30);
   auto b = election_timeouts(options_for(1, cluster_of(3), 7), 30);

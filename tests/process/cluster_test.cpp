@@ -208,7 +208,7 @@ TEST_CASE("after SIGSTOP of the leader a new leader is elected, and after SIGCON
 }
 
 TEST_CASE("with two of three nodes killed the survivor does not claim leadership after two "
-          "seconds; restarting one brings back a leader") {
+          "seconds, and restarting one brings back a leader") {
   cluster_dir c{3};
   c.start_all();
   auto leader = c.wait_for_leader(10s);

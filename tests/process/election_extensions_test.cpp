@@ -6,7 +6,6 @@
 
 #include <signal.h>
 
-#include <thread>
 
 #include "node_harness.hpp"
 
@@ -63,6 +62,25 @@ std::uint64_t follower_of(const cluster_dir& c, std::uint64_t leader) {
   return leader % c.size() + 1;
 }
 
+const std::optional<std::string> follower{"follower"};
+
+/// Waits for the sign that node `id`'s election timer fired after `since_us`: it forgets the
+/// leader (a `role` event: follower in `term`, leader null) and starts asking for pre-votes.
+std::optional<event> wait_timed_out(const cluster_dir& c, std::uint64_t id, std::int64_t since_us,
+                                    std::uint64_t term) {
+  return c.node(id).wait_event(
+    [&](const event& e) {
+      return e.name == "role" && e.ts_us >= since_us && e.str("role") == follower &&
+             e.num("term") == term && !e.str("leader");
+    },
+    2s);
+}
+
+/// A counter of a `stats` event (0 when absent).
+std::uint64_t counter(const std::optional<event>& stats, const std::string& name) {
+  return stats ? stats->num(name).value_or(0) : 0;
+}
+
 } // namespace
 
 TEST_CASE("a node whose network was cut rejoins without raising the term or deposing the "
@@ -72,16 +90,41 @@ TEST_CASE("a node whose network was cut rejoins without raising the term or depo
   auto leader = start_and_elect(c);
   auto term = top_term(c);
   auto loner = follower_of(c, leader);
-  write_file(c.fault_file(loner), "all\n");
-  // Several election timeouts pass for the loner (300–600 ms each).
-  std::this_thread::sleep_for(3s);
-  auto back = wall_now_us();
-  write_file(c.fault_file(loner), "");
-  REQUIRE(c.node(loner).wait_event(
-    [&](const event& e) { return e.name == "fault" && e.ts_us >= back; }, 2s));
-  std::this_thread::sleep_for(2s);
+  auto& n = c.node(loner);
+  auto before = n.stats();
+  REQUIRE(before);
+  auto cut = c.set_fault(loner, "all\n", c.others(loner));
+  REQUIRE(cut);
+  // Its election timer fires (300–600 ms) and it asks both others for pre-votes (counted
+  // when sent, though dropped). A round lasts one election timeout, at most 600 ms, and asks
+  // each peer at once and again every heartbeat interval (100 ms): at most 7 times. So 10
+  // requests to each of the two others prove the timer fired at least twice while cut off.
+  auto timed_out = wait_timed_out(c, loner, cut->ts_us, term);
+  std::optional<event> now;
+  bool asked = wait_until(
+    [&] {
+      now = n.stats();
+      return counter(now, "sent_pre_vote") - counter(before, "sent_pre_vote") >= 2 * 10;
+    },
+    10s, 100ms);
+  auto healed = c.set_fault(loner, "", {});
   INFO(c.logs());
-  check_no_campaign_since(c, back, term);
+  CHECK(timed_out);
+  INFO("pre-votes the loner sent while cut off: "
+       << counter(now, "sent_pre_vote") - counter(before, "sent_pre_vote"));
+  CHECK(asked);
+  // It never stood for election.
+  CHECK(counter(now, "sent_request_vote") == counter(before, "sent_request_vote"));
+  REQUIRE(healed);
+  // Back on the network, it follows the same leader in the same term.
+  auto rejoined = n.wait_event(
+    [&](const event& e) {
+      return e.name == "role" && e.ts_us >= healed->ts_us && e.str("role") == follower &&
+             e.num("term") == term && e.num("leader") == leader;
+    },
+    2s);
+  CHECK(rejoined);
+  check_no_campaign_since(c, cut->ts_us, term);
   auto s = c.status();
   CHECK(s.run.exit_code == 0);
   CHECK(s.leaders() == std::vector<std::uint64_t>{leader});
@@ -94,18 +137,20 @@ TEST_CASE("an isolated leader steps down within the maximum election timeout and
   cluster_dir c{3, {}, true};
   auto leader = start_and_elect(c);
   auto term = top_term(c);
-  auto cut = wall_now_us();
-  write_file(c.fault_file(leader), "all\n");
+  auto engaged = c.set_fault(leader, "all\n", c.others(leader));
+  REQUIRE(engaged);
+  auto cut = engaged->ts_us;
   auto down = c.node(leader).wait_event(
     [&](const event& e) {
-      return e.name == "role" && e.ts_us >= cut && e.str("role") == std::optional<std::string>{"follower"};
+      return e.name == "role" && e.ts_us >= cut && e.str("role") == follower;
     },
     3s);
   INFO(c.logs());
   REQUIRE(down);
   auto took_ms = (down->ts_us - cut) / 1000;
-  INFO("the isolated leader stepped down after " << took_ms << " ms");
-  CHECK(took_ms <= 600 + 10 + 100); // election_max, the fault-file poll, one heartbeat
+  INFO("the isolated leader stepped down " << took_ms << " ms after the fault engaged");
+  // election_max, then the next step that checks (a heartbeat: 100 ms), 10 ms of scheduling.
+  CHECK(took_ms <= 600 + 100 + 10);
   std::optional<event> next;
   CHECK(wait_until(
     [&] {
@@ -128,11 +173,32 @@ TEST_CASE("losing the link between one follower and the leader changes neither t
   auto leader = start_and_elect(c);
   auto term = top_term(c);
   auto cut_off = follower_of(c, leader);
+  auto other = follower_of(c, cut_off);
+  auto asked_before = c.node(other).stats();
+  REQUIRE(asked_before);
   auto start = wall_now_us();
-  write_file(c.fault_file(leader), std::to_string(cut_off) + "\n");
-  write_file(c.fault_file(cut_off), std::to_string(leader) + "\n");
-  std::this_thread::sleep_for(3s);
+  REQUIRE(c.set_fault(leader, std::to_string(cut_off) + "\n", {cut_off}));
+  auto both_cut = c.set_fault(cut_off, std::to_string(leader) + "\n", {leader});
+  REQUIRE(both_cut);
+  // The cut-off follower's timer fires and it asks for pre-votes; the other follower, still
+  // hearing the leader, refuses. Refused, it asks that follower again only in its next round,
+  // at its next election timeout: three pre-votes received there mean three rounds, so its
+  // timer fired at least three times while the leader and term held.
+  auto timed_out = wait_timed_out(c, cut_off, start, term);
+  std::optional<event> asked_now;
+  bool three_rounds = wait_until(
+    [&] {
+      asked_now = c.node(other).stats();
+      return counter(asked_now, "received_pre_vote") -
+               counter(asked_before, "received_pre_vote") >=
+             3;
+    },
+    10s, 100ms);
   INFO(c.logs());
+  CHECK(timed_out);
+  CHECK(three_rounds);
+  CHECK(counter(asked_now, "sent_pre_vote_reply") - counter(asked_before, "sent_pre_vote_reply") >=
+        3);
   check_no_campaign_since(c, start, term);
   auto s = c.status();
   CHECK(s.leaders() == std::vector<std::uint64_t>{leader});

@@ -503,6 +503,13 @@ std::optional<event> node_process::wait_event(const std::function<bool(const eve
   return found;
 }
 
+std::optional<event> node_process::stats(std::chrono::milliseconds limit) {
+  auto asked = wall_now_us();
+  signal(SIGUSR1);
+  return wait_event([&](const event& e) { return e.name == "stats" && e.ts_us >= asked; },
+                    limit);
+}
+
 std::string node_process::stderr_text() const {
   return read_file(err_log_).value_or("");
 }
@@ -543,6 +550,29 @@ run_result cluster_dir::init(std::uint64_t id) const {
 
 std::string cluster_dir::fault_file(std::uint64_t id) const {
   return dir_ + "/fault" + std::to_string(id);
+}
+
+std::optional<event> cluster_dir::set_fault(std::uint64_t id, const std::string& text,
+                                            const std::vector<std::uint64_t>& cut,
+                                            std::chrono::milliseconds limit) {
+  std::string expected;
+  for (auto p : cut)
+    expected += (expected.empty() ? "" : " ") + std::to_string(p);
+  auto written = wall_now_us();
+  write_file(fault_file(id), text);
+  return node(id).wait_event(
+    [&](const event& e) {
+      return e.name == "fault" && e.ts_us >= written && e.str("cut") == expected;
+    },
+    limit);
+}
+
+std::vector<std::uint64_t> cluster_dir::others(std::uint64_t id) const {
+  std::vector<std::uint64_t> out;
+  for (auto other : ids())
+    if (other != id)
+      out.push_back(other);
+  return out;
 }
 
 cluster_dir::~cluster_dir() {

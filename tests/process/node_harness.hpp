@@ -140,6 +140,9 @@ public:
   /// Waits until an event of the latest run satisfies `pred`; returns it.
   std::optional<event> wait_event(const std::function<bool(const event&)>& pred,
                                   std::chrono::milliseconds limit) const;
+  /// Asks the running node for its message counters (SIGUSR1) and waits for the `stats`
+  /// event it logs in answer (`sent_KIND`, `received_KIND`); nullopt when none comes in time.
+  std::optional<event> stats(std::chrono::milliseconds limit = 2s);
   const std::string& log_path() const { return log_; }
   const std::string& err_path() const { return err_log_; }
   /// Text of the stderr log.
@@ -199,6 +202,17 @@ public:
   /// live nodes agreeing on that leader; returns the leader's id.
   std::optional<std::uint64_t> wait_for_leader(std::chrono::milliseconds limit,
                                                std::vector<status_result>* seen = nullptr) const;
+  /// Writes `text` (peer ids or `all`; empty: no fault) to node `id`'s fault file and waits
+  /// until the node logs the `fault` event saying the switch now cuts exactly `cut` (sorted
+  /// peer ids; empty when healed): from that event on, the node drops every message to and
+  /// from those peers. Returns the event; nullopt when it does not come within `limit` (the
+  /// node logs `fault` only when the set changes). Needs a cluster made with fault files.
+  std::optional<event> set_fault(std::uint64_t id, const std::string& text,
+                                 const std::vector<std::uint64_t>& cut,
+                                 std::chrono::milliseconds limit = 2s);
+  /// Every id but `id`.
+  std::vector<std::uint64_t> others(std::uint64_t id) const;
+
   /// A file in the directory (for extra generated configs).
   std::string path(const std::string& name) const { return dir_ + "/" + name; }
 
