@@ -167,7 +167,7 @@ int main(int argc, char** argv) {
   }
 
   caf::actor_system_config cfg;
-  configure_node_system(cfg);
+  configure_node_system(cfg, transport_timing_for(conf.timing));
   // The system lives on the heap: if shutdown overruns, the watchdog exits without it.
   auto sys = std::make_unique<caf::actor_system>(cfg);
 
