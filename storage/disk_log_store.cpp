@@ -187,7 +187,8 @@ recovered_state disk_log_store::load() {
                        "after index " + str(S));
     fs_->sync_dir(log_dir_);
     const std::string temp_path = data_dir_ + "/" + snapshot_temp_name;
-    if (fs_->read(temp_path)) {
+    const auto names = fs_->list(data_dir_);
+    if (std::find(names.begin(), names.end(), snapshot_temp_name) != names.end()) {
       fs_->remove(temp_path);
       notes_.push_back(temp_path + ": removed (a snapshot save that did not finish)");
     }
