@@ -1,7 +1,6 @@
 #pragma once
 /// Histories as JSON lines: one operation per line, so a test can save what it recorded and
-/// `raft-lincheck FILE` can check it later. The outcome objects are what `raftctl --json`
-/// prints for each command.
+/// `raft-lincheck FILE` can check it later. One outcome object per kind of operation:
 ///
 ///   {"client":1,"call":100,"return":250,"op":"put","key":"k","value":"v","outcome":{"ok":true}}
 ///   {"client":2,"call":120,"return":260,"op":"get","key":"k","outcome":{"found":true,"value":"v"}}

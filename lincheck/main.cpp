@@ -75,8 +75,8 @@ int main(int argc, char** argv) {
     std::cerr << file << ": " << e.what() << "\n";
     return 2;
   }
-  std::cout << to_string(r.result) << ": " << h.size() << " operations on " << r.keys
-            << " keys, " << r.steps << " search steps\n"
+  std::cout << to_string(r.result) << ": " << h.size() << (h.size() == 1 ? " operation" : " operations")
+            << " on " << r.keys << (r.keys == 1 ? " key, " : " keys, ") << r.steps << " search steps\n"
             << r.explanation;
   switch (r.result) {
     case verdict::linearizable: return 0;

@@ -61,7 +61,7 @@ TEST_CASE("raft-lincheck exits 0 for a linearizable history") {
   scratch s;
   run_result r = run(s.file("ok.jsonl", {put(1, 0, 10, "x", "a"), get(2, 5, 20, "x", "a")}));
   CHECK(r.status == 0);
-  CHECK_THAT(r.output, Catch::StartsWith("linearizable: 2 operations on 1 keys"));
+  CHECK_THAT(r.output, Catch::StartsWith("linearizable: 2 operations on 1 key, "));
 }
 
 TEST_CASE("raft-lincheck exits 1 and explains a violation") {
@@ -69,7 +69,7 @@ TEST_CASE("raft-lincheck exits 1 and explains a violation") {
   run_result r = run(s.file("stale.jsonl", {put(1, 0, 10, "x", "a"), put(1, 20, 30, "x", "b"),
                                             get(2, 40, 50, "x", "a")}));
   CHECK(r.status == 1);
-  CHECK_THAT(r.output, Catch::StartsWith("not linearizable: 3 operations on 1 keys"));
+  CHECK_THAT(r.output, Catch::StartsWith("not linearizable: 3 operations on 1 key, "));
   CHECK_THAT(r.output, Catch::Contains("key \"x\": the history up to time 50"));
   CHECK_THAT(r.output, Catch::Contains("client 2 [40, 50] get(\"x\") -> \"a\"   <- the first return"));
 }
