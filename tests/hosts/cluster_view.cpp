@@ -93,6 +93,8 @@ std::map<std::uint64_t, std::vector<std::uint64_t>> terms_with_two_leaders(const
 
 std::optional<event> stats_of(const host_cluster& c, std::uint64_t id) {
   auto& n = c.node(id);
+  if (!n.running()) // never kill(-1, …): that would signal every process
+    return std::nullopt;
   std::size_t before = 0;
   for (auto& e : n.events_of_this_run())
     before += e.name == "stats" ? 1 : 0;

@@ -56,7 +56,7 @@ std::vector<process::event> role_events_since(const host_cluster& c, std::int64_
 std::map<std::uint64_t, std::vector<std::uint64_t>> terms_with_two_leaders(const host_cluster& c);
 
 /// Makes node `id` log its message counters (SIGUSR1) and returns that `stats` event;
-/// nullopt when it does not appear within 2 s.
+/// nullopt when the node is not running or the event does not appear within 2 s.
 std::optional<process::event> stats_of(const host_cluster& c, std::uint64_t id);
 
 /// Waits until node `id`'s counter `field` (e.g. `sent_pre_vote`) is at least `target`,

@@ -71,6 +71,15 @@ void run_on_hosts(std::size_t nodes, const transport& how, needs what,
 agreement start_and_elect(host_cluster& c) {
   auto started = process::wall_now_us();
   c.start_all();
+  for (auto id : c.ids()) {
+    // Each node binds its own host's address, the one its config gives it.
+    auto listening = c.node(id).wait_event(
+      [](const process::event& e) { return e.name == "listening"; }, 10s);
+    REQUIRE(listening);
+    CHECK(listening->str("address") ==
+          bridge_network::address(static_cast<unsigned>(id)) + ":" +
+            std::to_string(host_cluster::member_port));
+  }
   for (auto id : c.ids())
     REQUIRE(wait_peer_events(c, id, "peer_up", all_but(c, {id}), started, 10s));
   auto a = wait_agreed_leader(c, c.ids(), 10s);

@@ -44,9 +44,10 @@ void check_election_safety(const host_cluster& c);
 void run_on_hosts(std::size_t nodes, const transport& how, needs what,
                   const std::function<void(host_cluster&)>& body);
 
-/// Starts every node and waits (10 s) until all follow one leader and every node's link to
-/// every other member is up (each logged peer_up for each), so that a test's faults start
-/// from a fully connected cluster; returns the leader.
+/// Starts every node, checks each listens on its own host's address, and waits (10 s) until
+/// all follow one leader and every node's link to every other member is up (each logged
+/// peer_up for each), so that a test's faults start from a fully connected cluster; returns
+/// the leader.
 agreement start_and_elect(host_cluster& c);
 
 } // namespace raft::hosts
