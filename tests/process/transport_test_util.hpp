@@ -29,11 +29,14 @@ inline std::string replaced(std::string text, const std::string& from, const std
 }
 
 /// A raft-node of `c`'s directory that is not one of its nodes: config `name.toml`, data
-/// `name.data`, logs `name.log` and `name.err`. Killed by its destructor.
+/// `name.data`, logs `name.log` and `name.err`; its state is made with `raft-node --init`,
+/// as for any new node. Killed by its destructor.
 inline std::unique_ptr<node_process> extra_node(const cluster_dir& c, std::uint64_t id,
                                                 const std::string& name,
                                                 const std::string& config_text) {
   write_file(c.path(name + ".toml"), config_text);
+  auto init = run_program({raft_node_path(), "--config", c.path(name + ".toml"), "--init"}, 10s);
+  REQUIRE(init.exit_code == 0);
   return std::make_unique<node_process>(id, c.path(name + ".toml"), c.path(name + ".log"),
                                         c.path(name + ".err"));
 }
