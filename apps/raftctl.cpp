@@ -26,6 +26,7 @@
 #include "config/load_config.hpp"
 #include "core/role.hpp"
 #include "net/tcp_probe.hpp"
+#include "tls/certificate_check.hpp"
 
 using namespace raft;
 using namespace std::chrono_literals;
@@ -63,7 +64,7 @@ std::optional<node_status> ask(caf::actor_system& sys, const peer_address& p,
   std::optional<node_status> result;
   caf::scoped_actor self{sys, true};
   node_endpoint remote;
-  self->request(sys.middleman().actor_handle(), left(), caf::connect_atom::value, p.host, p.port)
+  self->request(transport_of(sys), left(), caf::connect_atom::value, p.host, p.port)
     .receive(
       [&](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>& ifs) {
         if (ptr && ifs == sys.message_types<node_endpoint>())
@@ -109,10 +110,18 @@ int main(int argc, char** argv) {
     return 2;
   }
   const auto& peers = loaded.config->peers;
+  if (loaded.config->tls) {
+    // Members accept any certificate the cluster CA signed for status (README "Mutual TLS").
+    auto problems = check_tls_files(*loaded.config->tls, "", config_path);
+    for (auto& e : problems)
+      std::fprintf(stderr, "%s\n", e.c_str());
+    if (!problems.empty())
+      return 2;
+  }
 
   auto deadline = std::chrono::steady_clock::now() + 1800ms;
   caf::actor_system_config cfg;
-  configure_node_system(cfg, transport_timing_for(loaded.config->timing));
+  configure_node_system(cfg, transport_timing_for(loaded.config->timing), loaded.config->tls);
   auto* sys = new caf::actor_system(cfg); // never destroyed: see the end of main
 
   std::mutex mtx;
