@@ -26,6 +26,9 @@ node::node(options opts, persistent_state restored)
     throw std::invalid_argument("a member is listed twice");
   if (auto p = opts_.timing.problem())
     throw std::invalid_argument("timing: " + *p);
+  if (state_.current_term >= max_term)
+    throw std::invalid_argument("restored term " + std::to_string(state_.current_term) +
+                                " is at or above the term ceiling 2^63");
   checked_term_ = state_.current_term;
   checked_vote_ = state_.voted_for;
 }
@@ -67,6 +70,10 @@ effects node::receive(const message& m, time_point now) {
     if (!is_member(from) || from == opts_.self) {
       out_.emplace_back(message_rejected{from, std::string(kind_of(m)) +
                                                    " from a peer that is not a member"});
+      return;
+    }
+    if (auto why = refusal(m)) {
+      out_.emplace_back(message_rejected{from, std::move(*why)});
       return;
     }
     // A pre-vote's term is only the term its sender would campaign in, and a granted
@@ -113,6 +120,17 @@ effects node::election_timer_fired(std::uint64_t generation, time_point now) {
     // A leader has no election timer; any firing of an older generation is stale.
     if (generation != election_generation_ || role_ == raft::role::leader)
       return;
+    if (!may_stand()) {
+      // The term space is used up (raft::max_term): standing would need a term no peer
+      // accepts, and `current_term + 1` must never reach the ceiling. Wait as a follower
+      // for a leader of this last term.
+      if (role_ == raft::role::candidate)
+        become_follower(state_.current_term, std::nullopt);
+      pre_voting_ = false;
+      pre_votes_.clear();
+      reset_election_timer();
+      return;
+    }
     // Figure 2, Followers: "If election timeout elapses without receiving AppendEntries RPC
     // from current leader or granting vote to candidate: convert to candidate".
     // Candidates: "If election timeout elapses: start new election".
@@ -186,6 +204,17 @@ bool node::in_leader_lease() const {
       !leader_contact_)
     return false;
   return now_ - *leader_contact_ < opts_.timing.election_min;
+}
+
+std::optional<std::string> node::refusal(const message& m) const {
+  auto term = term_of(m);
+  // The term ceiling (messages/wire.hpp): adopting such a term would let `current_term + 1`
+  // reach or pass it, and a term of UINT64_MAX would wrap. A peer sending one is faulty or
+  // forged; the message is dropped before any rule (§5.1's term check included) sees it.
+  if (term >= max_term)
+    return std::string(kind_of(m)) + " carries term " + std::to_string(term) +
+           ", at or above the term ceiling 2^63: dropped, the term is not adopted";
+  return std::nullopt;
 }
 
 void node::start_pre_vote() {
@@ -369,6 +398,9 @@ void node::become_candidate() {
   if (role_ == raft::role::leader)
     throw invariant_violation(str("a leader cannot become candidate", opts_.self,
                                   state_.current_term));
+  if (!may_stand())
+    throw invariant_violation(str("a candidate would reach the term ceiling", opts_.self,
+                                  state_.current_term));
   // Figure 2, Candidates (§5.2): "On conversion to candidate, start election: increment
   // currentTerm, vote for self, reset election timer, send RequestVote RPCs to all other
   // servers".
@@ -467,6 +499,8 @@ void node::check_invariants() const {
   };
   if (state_.current_term < checked_term_)
     fail("current_term decreased");
+  if (state_.current_term >= max_term)
+    fail("current_term at or above the term ceiling");
   if (state_.current_term == checked_term_ && checked_vote_ &&
       state_.voted_for != checked_vote_)
     fail("voted_for changed within a term");

@@ -11,7 +11,9 @@
 /// - a candidate or leader voted for itself in its current term;
 /// - a leader holds votes from a majority of the members for its current term;
 /// - the known leader is this node exactly when this node is leader;
-/// - only members appear as voters, and the commit index never passes the log.
+/// - only members appear as voters, and the commit index never passes the log;
+/// - current_term stays below raft::max_term (messages/wire.hpp): a message carrying a term
+///   at or above it is rejected, never adopted, and no node stands for election in it.
 
 #include <cstdint>
 #include <optional>
@@ -98,7 +100,8 @@ public:
 
   /// Starts as a follower with the state it had persisted (Figure 2: on restart a server
   /// resumes with its persistent state only). Throws std::invalid_argument when `self` is
-  /// not among the members, a member is listed twice, or the timing is unusable.
+  /// not among the members, a member is listed twice, the timing is unusable, or the
+  /// restored term is at or above raft::max_term.
   node(options opts, persistent_state restored = {});
 
   /// Every input takes `now`, a monotonic time supplied by the shell (real or virtual; only
@@ -172,6 +175,11 @@ private:
   void advance_clock(time_point now);
   /// Check-quorum (see options): steps down when a majority has been silent too long.
   void check_quorum();
+  /// Why a message must be dropped before any rule sees it (its term is at or above the
+  /// ceiling), or nothing.
+  std::optional<std::string> refusal(const message& m) const;
+  /// Standing needs term current_term + 1, which must stay below the ceiling.
+  bool may_stand() const { return state_.current_term + 1 < max_term; }
   void start_pre_vote();
   void arm_retry_timer();
   /// Sends `request` to every other member that has not answered this round yet.
