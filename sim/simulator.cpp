@@ -15,10 +15,9 @@ namespace {
 
 constexpr vtime leader_deadline = seconds(5); ///< heal → leader in office
 constexpr vtime leader_tenure = seconds(10);  ///< election → no further election
-/// The cores' timing (node::options uses timing{}): the windows of "two-way contact".
-const raft::timing core_timing{};
-/// Two-way contact: each heard the other within a heartbeat interval plus the longest delay
-/// of the healed network (sim/README.md, "disruptive depositions").
+/// Two-way contact: each heard the other within a heartbeat interval (the cores run with
+/// timing{}: 100 ms) plus the longest delay of the healed network (sim/README.md,
+/// "disruptive depositions").
 constexpr vtime contact_window = ms(120);
 
 std::string at_ms(vtime t) {
@@ -660,7 +659,6 @@ private:
       leader_term_ = top;
       leader_since_ = now_;
     }
-
   }
 
   // ---- disruptive depositions ---------------------------------------------------------
@@ -668,10 +666,10 @@ private:
   /// True when leader `l` holds a majority now: it and the followers in two-way contact
   /// with it are a majority of the cluster. A follower `f` is in two-way contact with `l`
   /// (term T) when it runs in term T, the links both ways are up, `f` received an
-  /// append_entries of term T from `l` within the minimum election timeout, and `l`
-  /// received a message of term T from `f` within the maximum election timeout. These are
-  /// the windows of pre-vote's lease and of check-quorum: a leader holding a majority gives
-  /// neither rule a reason to act.
+  /// append_entries of term T from `l` within `contact_window`, and `l` received a message
+  /// stating term T from `f` within it too. Such a follower stays in `l`'s lease (300 ms)
+  /// and keeps `l`'s check-quorum (600 ms) satisfied with the next heartbeat and reply: a
+  /// leader holding a majority gives neither rule a reason to act.
   bool holds_majority(std::size_t l) const {
     auto& c = peers_[l].core;
     if (!c || !c->is_leader())
@@ -789,9 +787,9 @@ private:
   /// [to * n + from]: when `to` last received a message from `from` (-1: never), and its term.
   std::vector<vtime> heard_at_;
   std::vector<term_t> heard_term_;
-  std::vector<const script_action*> awaiting_candidate_; ///< scripted, target `candidate`
   std::vector<vtime> leader_heard_at_; ///< the same for append_entries only
   std::vector<term_t> leader_heard_term_;
+  std::vector<const script_action*> awaiting_candidate_; ///< scripted, target `candidate`
 };
 
 } // namespace

@@ -79,7 +79,8 @@ struct run_result {
   std::size_t leaders = 0;  ///< distinct (term, leader) pairs seen
   std::optional<history> start_history; ///< with preloaded_logs: what the peers started with
   std::vector<role_change> role_changes; ///< every change of any peer's role or term, in order
-  std::vector<peer_id> script_targets;   ///< the peer each scripted action hit (0: none)
+  std::vector<peer_id> script_targets;   ///< the peer each scripted action hit (0: none),
+                                         ///< in the order the actions ran
   /// Messages sent by a leader whose term is below the highest term of a running peer: a
   /// deposed leader still acting as one.
   std::uint64_t stale_leader_sends = 0;
