@@ -223,7 +223,11 @@ bool node::in_leader_lease() const {
   return now_ - *leader_contact_ < opts_.timing.election_min;
 }
 
-bool node::ignores_vote_request() const {
+bool node::lease_holds_against(peer_id asker) const {
+  return in_leader_lease() && !(role_ == raft::role::follower && leader_ == asker);
+}
+
+bool node::ignores_vote_request(peer_id candidate) const {
   // Leader lease on RequestVote (Raft thesis §4.2.3: "if a server receives a RequestVote
   // request within the minimum election timeout of hearing from a current leader, it does
   // not update its term or grant its vote"; etcd-raft's check-quorum `inLease`).
@@ -248,8 +252,10 @@ bool node::ignores_vote_request() const {
   // a majority granted its pre-vote, each out of lease when it granted; a supporter stays
   // out of lease until it hears a leader again, so the lease stands only in the way of a
   // candidate whose supporters have heard a live leader since (one that cannot win
-  // anyway). A pre-voting follower and a candidate know no leader and are never in it.
-  return opts_.pre_vote && role_ == raft::role::follower && in_leader_lease();
+  // anyway). A pre-voting follower and a candidate know no leader and are never in it. The
+  // lease never holds against the leader itself (lease_holds_against): if it asks, it has
+  // stepped down, and refusing it could only delay the next leader.
+  return opts_.pre_vote && role_ == raft::role::follower && lease_holds_against(candidate);
 }
 
 std::optional<std::string> node::refusal(const message& m) const {
@@ -261,7 +267,7 @@ std::optional<std::string> node::refusal(const message& m) const {
     return std::string(kind_of(m)) + " carries term " + std::to_string(term) +
            ", at or above the term ceiling 2^63: dropped, the term is not adopted";
   auto* rv = std::get_if<request_vote>(&m);
-  if (rv && rv->term > state_.current_term && ignores_vote_request()) {
+  if (rv && rv->term > state_.current_term && ignores_vote_request(rv->candidate_id)) {
     // Dropped like a lost message: safety is untouched (no term, no vote changes; §5.4.1
     // is never reached), and the candidate retries or goes back to pre-votes.
     if (role_ == raft::role::leader)
@@ -390,11 +396,12 @@ void node::on(const append_entries_reply&) {
 
 void node::on(const pre_vote& m) {
   // Thesis §9.6: grant iff the asker's proposed term is above ours, its log is at least as
-  // up to date (§5.4.1), and we have not heard from a live leader within election_min.
+  // up to date (§5.4.1), and we have not heard from a live leader within election_min
+  // (unless the asker is that leader: asking, it shows it has stepped down).
   // Nothing durable changes here: no term, no vote.
   bool grant = m.term > state_.current_term &&
                candidate_log_up_to_date(m.last_log_index, m.last_log_term) &&
-               !in_leader_lease() && !yields_to_self(m);
+               !lease_holds_against(m.candidate_id) && !yields_to_self(m);
   out_.emplace_back(send{m.candidate_id,
                          pre_vote_reply{grant ? m.term : state_.current_term, grant,
                                         opts_.self}});

@@ -79,7 +79,8 @@ public:
     /// down) and the asker's log is at least as up to date (§5.4.1).
     /// It also turns on the leader lease on RequestVote for followers (thesis §4.2.3): a
     /// follower in that same lease ignores a RequestVote of a higher term instead of
-    /// adopting the term (see `ignores_vote_request`).
+    /// adopting the term (see `ignores_vote_request`). Neither lease holds against the
+    /// leader the follower follows: a leader that asks has stepped down.
     bool pre_vote = false;
     /// Check-quorum: a leader that has not heard from a majority (itself included) within
     /// `election_max` steps down. The check runs at the start of every step, before anything
@@ -170,9 +171,10 @@ public:
   /// it is the leader, or a follower that heard its leader within `election_min` and whose
   /// connection to that leader is not reported down.
   bool in_leader_lease() const;
-  /// True while this node would ignore a RequestVote of a higher term (thesis §4.2.3): a
-  /// follower in its leader lease with pre-vote on, or a leader with check-quorum on.
-  bool ignores_vote_request() const;
+  /// True while this node would ignore a RequestVote of a higher term from `candidate`
+  /// (thesis §4.2.3): a follower in its leader lease with pre-vote on, unless `candidate` is
+  /// that leader, or a leader with check-quorum on.
+  bool ignores_vote_request(peer_id candidate) const;
   /// True while the running election timer is a crash fast path timer (a short one).
   bool on_fast_path() const { return fast_round_; }
   std::size_t quorum() const { return opts_.members.size() / 2 + 1; }
@@ -220,6 +222,11 @@ private:
   bool is_member(peer_id p) const;
   bool candidate_log_up_to_date(log_index last_index, term_t last_term) const;
   bool yields_to_self(const pre_vote& m) const;
+  /// The leader lease holds against `asker`: in_leader_lease(), unless `asker` is the very
+  /// leader this follower follows. A leader never asks for votes, so its asking shows it
+  /// has stepped down (check-quorum); whatever still renews the lease (late or duplicated
+  /// heartbeats) is no sign of a live leader then.
+  bool lease_holds_against(peer_id asker) const;
   log_index last_log_index() const { return state_.log.size(); }
   term_t last_log_term() const { return state_.log.empty() ? 0 : state_.log.back().term; }
   term_t term_at(log_index i) const { return i == 0 ? 0 : state_.log[i - 1].term; }

@@ -39,7 +39,7 @@ TEST_CASE("a follower ignores a RequestVote of a higher term while it heard its 
   f.start(0);
   f.receive(heartbeat(1, 1), 100); // leader 1 of term 1, heard at 100 ms
   SECTION("within the lease (up to 100 + 300 ms): ignored") {
-    CHECK(f.n.ignores_vote_request());
+    CHECK(f.n.ignores_vote_request(3));
     auto& fx = f.receive(request_vote{2, 3, 0, 0}, 399);
     check_ignored(f, fx, 3, 1, "leader 1 of term 1");
     CHECK_FALSE(f.n.voted_for());
@@ -68,7 +68,7 @@ TEST_CASE("a follower whose connection to its leader is reported down holds no l
   driver f{3, cluster_of(3)};
   follow_then_lose_leader(f); // heard leader 1 at 100 ms, its connection dropped at 150 ms
   SECTION("no lease at all") {
-    CHECK_FALSE(f.n.ignores_vote_request());
+    CHECK_FALSE(f.n.ignores_vote_request(2));
     auto& fx = f.receive(request_vote{2, 2, 0, 0}, 160);
     CHECK(the_only_sent<request_vote_reply>(fx, 2).vote_granted);
     CHECK(f.n.current_term() == 2);
@@ -78,6 +78,28 @@ TEST_CASE("a follower whose connection to its leader is reported down holds no l
     CHECK(the_only_sent<request_vote_reply>(f.receive(request_vote{2, 2, 0, 0}, 160), 2)
             .vote_granted);
   }
+}
+
+TEST_CASE("a follower's lease does not hold against the leader it follows: a pre-vote or a "
+          "RequestVote from that leader shows it has stepped down, and is answered as Figure 2 "
+          "and pre-vote say",
+          "[rules][lease]") {
+  // Leader 1 of term 1 stepped down by check-quorum; a late duplicate of its heartbeat still
+  // renewed 2's lease. Its pre-vote is granted, its RequestVote adopted and granted.
+  driver f{2, cluster_of(3)};
+  f.start(0);
+  f.receive(heartbeat(1, 1), 100);
+  f.receive(heartbeat(1, 1), 250); // late copy of an old heartbeat
+  REQUIRE(f.n.in_leader_lease());
+  CHECK(the_only_sent<pre_vote_reply>(f.receive(pre_vote{2, 1, 0, 0}, 260), 1).vote_granted);
+  CHECK_FALSE(the_only_sent<pre_vote_reply>(f.receive(pre_vote{2, 3, 0, 0}, 261), 3)
+                .vote_granted); // the lease still holds against anyone else
+  CHECK(f.n.ignores_vote_request(3));
+  CHECK_FALSE(f.n.ignores_vote_request(1));
+  auto& fx = f.receive(request_vote{2, 1, 0, 0}, 270);
+  CHECK(the_only_sent<request_vote_reply>(fx, 1).vote_granted);
+  CHECK(f.n.current_term() == 2);
+  CHECK(f.n.voted_for() == peer_id{1});
 }
 
 TEST_CASE("a leader with check-quorum ignores a RequestVote of a higher term while it hears from "
@@ -177,7 +199,7 @@ TEST_CASE("a follower with the injected bug ignore_vote_lease adopts the term of
   f.start(0);
   f.receive(heartbeat(1, 1), 100);
   CHECK(f.n.in_leader_lease());
-  CHECK_FALSE(f.n.ignores_vote_request());
+  CHECK_FALSE(f.n.ignores_vote_request(3));
   f.receive(request_vote{2, 3, 0, 0}, 150);
   CHECK(f.n.current_term() == 2);
 }
