@@ -3,12 +3,15 @@
 ///   raft-sim --seeds 10000 --start 1      run seeds 1..10000 (sizes 3/5/7 by seed)
 ///   raft-sim --seed 1234 --trace          replay one seed, printing every event
 ///   options: --peers N, --bug NAME (count_stale_votes, ignore_log_freshness, vote_twice,
-///            forget_vote_on_restart), --no-core-checks, --never-heal, --tail N,
+///            forget_vote_on_restart, candidate_skips_pre_vote, ignore_vote_lease),
+///            --no-core-checks, --never-heal, --tail N,
 ///            --show N (failures printed in full, default 5), --quiet,
 ///            --pre-vote, --check-quorum, --retry, --product (all three: what raft-node runs),
 ///            --preloaded-logs (peers start with uneven logs; Leader Completeness checked)
 ///
-/// Ends with one JSON summary line; exits 1 when any seed failed, 2 on bad usage.
+/// Ends with one JSON summary line (violations, leaders deposed after the heal, disruptive
+/// depositions, crash fast path timers and leaders: sim/README.md); exits 1 when any seed
+/// failed, 2 on bad usage.
 
 #include <chrono>
 #include <cstdint>
@@ -24,7 +27,8 @@ namespace {
 void usage() {
   std::cerr << "usage: raft-sim [--seeds N] [--start S] [--seed S] [--peers 3|5|7] [--trace]\n"
                "                [--bug count_stale_votes|ignore_log_freshness|vote_twice|"
-               "forget_vote_on_restart]...\n"
+               "forget_vote_on_restart|\n"
+               "                       candidate_skips_pre_vote|ignore_vote_lease]...\n"
                "                [--no-core-checks] [--never-heal] [--tail N] [--show N] "
                "[--quiet]\n"
                "                [--pre-vote] [--check-quorum] [--retry] [--product (all three)]\n"
@@ -115,13 +119,16 @@ int main(int argc, char** argv) {
   std::uint64_t violations = 0, events = 0, first_failure = 0;
   double virtual_us = 0;
   vtime worst_leader = 0;
-  std::uint64_t deposed = 0;
+  std::uint64_t deposed = 0, disruptive = 0, fast_timers = 0, fast_leaders = 0;
   auto t0 = std::chrono::steady_clock::now();
   for (std::uint64_t s = start; s < start + count; ++s) {
     auto r = run_seed(s, opts);
     events += r.events;
     virtual_us += static_cast<double>(r.end);
     deposed += r.leaders_deposed_after_heal;
+    disruptive += r.disruptive_depositions;
+    fast_timers += r.fast_path_timers;
+    fast_leaders += r.fast_path_leaders;
     if (r.leader_after_heal > worst_leader)
       worst_leader = r.leader_after_heal;
     if (r.ok)
@@ -137,20 +144,24 @@ int main(int argc, char** argv) {
   }
   double secs =
     std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  char json[512];
+  char json[768];
   std::snprintf(json, sizeof json,
                 "{\"seeds\": %llu, \"start\": %llu, \"violations\": %llu, "
                 "\"first_failing_seed\": %llu, \"seconds\": %.3f, \"seeds_per_second\": %.1f, "
                 "\"virtual_seconds\": %.1f, \"events\": %llu, "
                 "\"slowest_stable_leader_after_heal_ms\": %.1f, "
-                "\"leaders_deposed_after_heal\": %llu}",
+                "\"leaders_deposed_after_heal\": %llu, \"disruptive_depositions\": %llu, "
+                "\"fast_path_timers\": %llu, \"fast_path_leaders\": %llu}",
                 static_cast<unsigned long long>(count), static_cast<unsigned long long>(start),
                 static_cast<unsigned long long>(violations),
                 static_cast<unsigned long long>(first_failure), secs,
                 secs > 0 ? static_cast<double>(count) / secs : 0.0, virtual_us / 1e6,
                 static_cast<unsigned long long>(events),
                 static_cast<double>(worst_leader) / 1000.0,
-                static_cast<unsigned long long>(deposed));
+                static_cast<unsigned long long>(deposed),
+                static_cast<unsigned long long>(disruptive),
+                static_cast<unsigned long long>(fast_timers),
+                static_cast<unsigned long long>(fast_leaders));
   std::cout << json << std::endl;
   return violations == 0 ? 0 : 1;
 }
