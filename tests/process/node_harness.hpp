@@ -31,7 +31,9 @@ const std::string& raftctl_path();
 std::int64_t wall_now_us();
 
 /// Parses a flat JSON object `{"k":v,...}` whose values are strings, numbers, true, false
-/// or null. Values are kept as text (strings unescaped, `null` as nullopt).
+/// or null (nlohmann-json). Values are kept as text: strings unescaped (every JSON escape,
+/// `\u` ones to UTF-8), numbers and booleans as written, `null` as nullopt. Nothing for text
+/// that is not such an object.
 std::optional<std::map<std::string, std::optional<std::string>>>
 parse_flat_json(const std::string& line);
 
