@@ -53,6 +53,7 @@
 #include "actors/node_system.hpp"
 #include "actors/peer.hpp"
 #include "actors/remote_link.hpp"
+#include "apps/cli.hpp"
 #include "apps/event_log.hpp"
 #include "config/load_config.hpp"
 #include "storage/file_store.hpp"
@@ -61,15 +62,6 @@ using namespace raft;
 using ef = event_field;
 
 namespace {
-
-constexpr const char* usage_text =
-  "usage: raft-node --config FILE --init\n"
-  "       raft-node --config FILE [--log-format json|text] [--fault-file PATH]\n";
-
-int usage_error(const std::string& why) {
-  std::fprintf(stderr, "raft-node: %s\n%s", why.c_str(), usage_text);
-  return 2;
-}
 
 std::atomic<int> fatal_status{0};
 
@@ -191,34 +183,23 @@ int main(int argc, char** argv) {
   std::string config_path;
   std::string fault_file;
   bool init = false;
-  auto fmt = event_log::format::json;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      std::printf("%s", usage_text);
-      return 0;
-    } else if (arg == "--config" && i + 1 < argc) {
-      config_path = argv[++i];
-    } else if (arg == "--init") {
-      init = true;
-    } else if (arg == "--fault-file" && i + 1 < argc) {
-      fault_file = argv[++i];
-    } else if (arg == "--log-format" && i + 1 < argc) {
-      std::string v = argv[++i];
-      if (v == "json")
-        fmt = event_log::format::json;
-      else if (v == "text")
-        fmt = event_log::format::text;
-      else
-        return usage_error("--log-format must be json or text, not '" + v + "'");
-    } else {
-      return usage_error("unexpected argument '" + arg + "'");
-    }
-  }
-  if (config_path.empty())
-    return usage_error("--config FILE is required");
-  if (init && !fault_file.empty())
-    return usage_error("--init takes no --fault-file");
+  std::string log_format = "json";
+  CLI::App app{"Runs one peer of a Raft cluster from a TOML config (config/README.md).",
+               "raft-node"};
+  app.option_defaults()->always_capture_default();
+  app.add_option("--config", config_path, "the node's TOML config")
+    ->required()
+    ->type_name("FILE");
+  auto* init_flag =
+    app.add_flag("--init", init, "make a new node's state (term 0, no vote) and exit");
+  app.add_option("--log-format", log_format, "how events are written to stdout")
+    ->check(one_of({"json", "text"}));
+  app.add_option("--fault-file", fault_file, "tests only: peer ids to cut off, read every 10 ms")
+    ->type_name("PATH")
+    ->excludes(init_flag);
+  if (auto status = parse_command_line(app, argc, argv))
+    return *status;
+  auto fmt = log_format == "text" ? event_log::format::text : event_log::format::json;
 
   auto loaded = load_cluster_config(config_path);
   if (!loaded) {

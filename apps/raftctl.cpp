@@ -23,6 +23,8 @@
 
 #include "actors/node_system.hpp"
 #include "actors/peer_interface.hpp"
+#include "apps/cli.hpp"
+#include "apps/status_view.hpp"
 #include "config/load_config.hpp"
 #include "core/role.hpp"
 #include "net/tcp_probe.hpp"
@@ -32,25 +34,10 @@ using namespace std::chrono_literals;
 
 namespace {
 
-constexpr const char* usage_text = "usage: raftctl status --config FILE\n";
-
 struct answer {
   bool done = false;
   std::optional<node_status> status;
 };
-
-std::string json_line(const peer_address& p, const std::optional<node_status>& s) {
-  std::string out = "{\"id\":" + std::to_string(p.id) + ",\"address\":\"" + p.host + ":" +
-                    std::to_string(p.port) + "\",\"reachable\":" + (s ? "true" : "false");
-  if (s) {
-    out += ",\"term\":" + std::to_string(s->term) + ",\"role\":\"" +
-           std::string(to_string(static_cast<role>(s->role))) + "\",\"leader\":" +
-           (s->leader ? std::to_string(s->leader) : "null");
-  } else {
-    out += ",\"term\":null,\"role\":null,\"leader\":null";
-  }
-  return out + "}";
-}
 
 std::optional<node_status> ask(caf::actor_system& sys, const peer_address& p,
                                std::chrono::steady_clock::time_point deadline) {
@@ -81,27 +68,14 @@ std::optional<node_status> ask(caf::actor_system& sys, const peer_address& p,
 
 int main(int argc, char** argv) {
   std::string config_path;
-  if (argc < 2 || std::string(argv[1]) != "status") {
-    if (argc >= 2 && (std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h")) {
-      std::printf("%s", usage_text);
-      return 0;
-    }
-    std::fprintf(stderr, "raftctl: expected a command\n%s", usage_text);
-    return 2;
-  }
-  for (int i = 2; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "--config" && i + 1 < argc) {
-      config_path = argv[++i];
-    } else {
-      std::fprintf(stderr, "raftctl: unexpected argument '%s'\n%s", arg.c_str(), usage_text);
-      return 2;
-    }
-  }
-  if (config_path.empty()) {
-    std::fprintf(stderr, "raftctl: --config FILE is required\n%s", usage_text);
-    return 2;
-  }
+  CLI::App app{"Asks the members of a Raft cluster for their state.", "raftctl"};
+  app.require_subcommand(1);
+  auto* status_cmd = app.add_subcommand("status", "one line per member: term, role, leader");
+  status_cmd->add_option("--config", config_path, "a member's TOML config (its [[peer]] list)")
+    ->required()
+    ->type_name("FILE");
+  if (auto status = parse_command_line(app, argc, argv))
+    return *status;
   auto loaded = load_cluster_config(config_path);
   if (!loaded) {
     for (auto& e : loaded.errors)
@@ -139,7 +113,7 @@ int main(int argc, char** argv) {
   term_t top = 0;
   for (std::size_t i = 0; i < peers.size(); ++i) {
     auto& s = seen[i].status;
-    std::printf("%s\n", json_line(peers[i], s).c_str());
+    std::printf("%s\n", json_line(member_view{peers[i], s}).c_str());
     if (s) {
       ++reachable;
       top = std::max(top, s->term);
