@@ -3,7 +3,8 @@
 #include <caf/all.hpp>
 
 #include <algorithm>
-#include <set>
+#include <chrono>
+#include <random>
 
 #include "core/message.hpp"
 
@@ -11,40 +12,157 @@ namespace raft {
 
 namespace {
 
+using namespace std::chrono_literals;
+
+using flush_reports_atom = caf::atom_constant<caf::atom("flush_rep")>;
+
+/// The endpoint's own type: the published interface plus its report timer. Only the
+/// `node_endpoint` view is published (its interface is what links check); a remote party
+/// that sends the timer anyway only makes due reports come out early, never more often.
+using endpoint_actor = node_endpoint::extend<caf::reacts_to<flush_reports_atom>>;
+
+constexpr std::size_t report_capacity = 64;  ///< senders tracked per kind of report
+constexpr auto report_window = 1s;           ///< at most one report per sender per window
+constexpr auto flush_every = 250ms;          ///< how often suppressed counts are looked at
+constexpr std::size_t tokens_per_member = 2; ///< the current connection and the one before
+
+/// A token issued in answer to a matching hello from member `id`.
+struct issued_token {
+  peer_id id = 0;
+  std::uint64_t token = 0;
+};
+
 struct endpoint_state {
   endpoint_config cfg;
-  std::set<peer_id> reported;
+  /// At most tokens_per_member entries per member other than this node, oldest first.
+  std::vector<issued_token> tokens;
+  std::mt19937_64 rng{std::random_device{}()};
+  report_limiter<sender_rejection> rejections{report_capacity, report_window};
+  report_limiter<hello_refusal> refusals{report_capacity, report_window};
+  bool flush_armed = false;
   static inline const char* name = "node_endpoint";
 };
 
-using endpoint_pointer = node_endpoint::stateful_pointer<endpoint_state>;
+using endpoint_pointer = endpoint_actor::stateful_pointer<endpoint_state>;
+
+time_point now() {
+  return std::chrono::duration_cast<time_point>(
+    std::chrono::steady_clock::now().time_since_epoch());
+}
+
+bool is_member(const endpoint_state& st, peer_id id) {
+  return std::find(st.cfg.members.begin(), st.cfg.members.end(), id) != st.cfg.members.end();
+}
+
+/// The flush timer runs only while a limiter tracks someone, so an idle node has none.
+void arm_flush(endpoint_pointer self) {
+  auto& st = self->state;
+  if (st.flush_armed || (st.rejections.tracked() == 0 && st.refusals.tracked() == 0))
+    return;
+  st.flush_armed = true;
+  self->delayed_send(self, flush_every, flush_reports_atom::value);
+}
+
+void flush(endpoint_pointer self) {
+  auto& st = self->state;
+  st.flush_armed = false;
+  auto t = now();
+  for (auto& r : st.rejections.flush(t))
+    if (st.cfg.on_rejected)
+      st.cfg.on_rejected(r);
+  for (auto& r : st.refusals.flush(t))
+    if (st.cfg.on_refused)
+      st.cfg.on_refused(r);
+  arm_flush(self);
+}
+
+void reject(endpoint_pointer self, peer_id from, const char* kind, const char* reason) {
+  auto& st = self->state;
+  auto r = st.rejections.rejected(from, sender_rejection{kind, reason}, now());
+  if (r && st.cfg.on_rejected)
+    st.cfg.on_rejected(*r);
+  arm_flush(self);
+}
+
+/// The member a token was issued to, if any.
+std::optional<peer_id> holder_of(const endpoint_state& st, session_token t) {
+  if (t.value == 0)
+    return std::nullopt;
+  auto i = std::find_if(st.tokens.begin(), st.tokens.end(),
+                        [&](const issued_token& x) { return x.token == t.value; });
+  if (i == st.tokens.end())
+    return std::nullopt;
+  return i->id;
+}
 
 template <class T>
-void pass_on(endpoint_pointer self, T& msg) {
+void pass_on(endpoint_pointer self, session_token token, T& msg) {
   auto& st = self->state;
-  auto from = sender_of(message{msg});
-  if (std::find(st.cfg.members.begin(), st.cfg.members.end(), from) == st.cfg.members.end()) {
-    if (st.reported.insert(from).second && st.cfg.on_unknown_sender)
-      st.cfg.on_unknown_sender(from, kind_of(message{msg}));
-    return;
-  }
+  const char* kind = kind_name(kind_index<T>::value);
+  const peer_id from = sender_of(message{msg});
+  if (from == st.cfg.self_id)
+    return reject(self, from, kind, "own_id");
+  if (!is_member(st, from))
+    return reject(self, from, kind, "unknown_id");
+  auto holder = holder_of(st, token);
+  if (!holder)
+    return reject(self, from, kind, "no_hello");
+  if (*holder != from)
+    return reject(self, from, kind, "other_id");
   if (st.cfg.faults && st.cfg.faults->cut(from))
     return;
   self->send(st.cfg.peer, std::move(msg));
 }
 
-node_endpoint::behavior_type endpoint(endpoint_pointer self, endpoint_config cfg) {
+/// Checks a hello and answers it at `reply_to`; an accepted asker gets a fresh token for
+/// member `h.id`, which replaces that member's oldest token when it already holds
+/// tokens_per_member of them.
+void hello(endpoint_pointer self, const cluster_hello& h, const caf::actor& reply_to) {
+  auto& st = self->state;
+  const char* reason = identity_mismatch(st.cfg.identity, h.identity);
+  if (!reason && h.id == st.cfg.self_id)
+    reason = "own_id";
+  if (!reason && !is_member(st, h.id))
+    reason = "unknown_id";
+  if (!reason && !reply_to)
+    reason = "no_reply_address";
+  cluster_welcome w{st.cfg.identity, st.cfg.self_id, h.attempt, false, {}};
+  if (reason) {
+    auto r = st.refusals.rejected(h.id, hello_refusal{reason, h}, now());
+    if (r && st.cfg.on_refused)
+      st.cfg.on_refused(*r);
+    arm_flush(self);
+  } else {
+    std::uint64_t token = 0;
+    while (token == 0 || holder_of(st, session_token{token}))
+      token = st.rng();
+    auto& tokens = st.tokens;
+    auto same_id = [&](const issued_token& x) { return x.id == h.id; };
+    if (static_cast<std::size_t>(std::count_if(tokens.begin(), tokens.end(), same_id)) >=
+        tokens_per_member)
+      tokens.erase(std::find_if(tokens.begin(), tokens.end(), same_id));
+    tokens.push_back(issued_token{h.id, token});
+    w.accepted = true;
+    w.token = session_token{token};
+  }
+  if (reply_to)
+    self->send(caf::actor_cast<hello_reply_actor>(reply_to), std::move(w));
+}
+
+endpoint_actor::behavior_type endpoint(endpoint_pointer self, endpoint_config cfg) {
   self->state.cfg = std::move(cfg);
   return {
-    [self](request_vote& m) { pass_on(self, m); },
-    [self](request_vote_reply& m) { pass_on(self, m); },
-    [self](append_entries& m) { pass_on(self, m); },
-    [self](append_entries_reply& m) { pass_on(self, m); },
-    [self](pre_vote& m) { pass_on(self, m); },
-    [self](pre_vote_reply& m) { pass_on(self, m); },
+    [self](session_token t, request_vote& m) { pass_on(self, t, m); },
+    [self](session_token t, request_vote_reply& m) { pass_on(self, t, m); },
+    [self](session_token t, append_entries& m) { pass_on(self, t, m); },
+    [self](session_token t, append_entries_reply& m) { pass_on(self, t, m); },
+    [self](session_token t, pre_vote& m) { pass_on(self, t, m); },
+    [self](session_token t, pre_vote_reply& m) { pass_on(self, t, m); },
+    [self](const cluster_hello& h, const caf::actor& reply_to) { hello(self, h, reply_to); },
     [self](status_atom) -> caf::delegated<node_status> {
       return self->delegate(self->state.cfg.peer, status_atom::value);
     },
+    [self](flush_reports_atom) { flush(self); },
   };
 }
 

@@ -1,17 +1,47 @@
 #pragma once
-/// The actor a node publishes on its port (`node_endpoint`): it passes wire messages from
-/// members on to the local peer and answers `status`. A message whose sender id is not a
-/// member is dropped and reported once per id; the peer's timers and `kill` are not part of
-/// the published interface, so no remote party can reach them.
+/// The actor a node publishes on its port (`node_endpoint`): it checks who sends each wire
+/// message before passing it on to the local peer, and answers `status` and `cluster_hello`.
+///
+/// Who may send: a remote node's link first sends a `cluster_hello` with its member id and
+/// this cluster's identity (messages/hello.hpp); the endpoint answers with a
+/// `cluster_welcome` and, when the identity matches and the id is a member other than this
+/// node, a fresh session token for that member. Every wire message arrives with a token, and
+/// the endpoint passes it on only when
+/// - it does not claim this node's own id (`own_id`: no other process may speak for this
+///   node, and Figure 2 never has a node message itself),
+/// - it claims a member of this cluster (`unknown_id`),
+/// - its token was issued by this endpoint (`no_hello`), and
+/// - to the very member the message claims (`other_id`).
+/// Anything else is dropped and reported through `on_rejected`; a refused hello is reported
+/// through `on_refused`, and the asker learns why from the welcome (the endpoint's own
+/// identity and id, and `accepted` false). A node whose config differs from this one's
+/// therefore never gets a Raft message through, whatever its links do. The check is against
+/// mistakes, not attackers: a process that knows the config can present its identity, and
+/// tokens travel in the clear (messages/hello.hpp).
+///
+/// Tokens rather than CAF's sender: when two CAF 0.17 nodes connect to each other at the
+/// same moment, the messages on one of the two connections arrive without a sender (seen in
+/// the process tests at cluster start), so neither a sender check nor a CAF response would
+/// work there; a token and an explicit reply address do.
+///
+/// Bounded bookkeeping: at most two tokens per other member (the current connection and the
+/// one before a reconnect or restart; a newer one replaces the oldest), and the reports go
+/// through report_limiter (at most one per claimed sender per second, with the count of the
+/// suppressed ones, at most 64 senders tracked plus one entry for all others). No table
+/// grows with the number of sender ids a forger invents. The price of the bound: a process
+/// that presents a member's identity twice displaces that member's token, and the member's
+/// messages are then dropped (`no_hello`) until its link reconnects — one more reason the
+/// identity is no defence against a process that has read the config.
 
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
-#include <memory>
-
 #include "actors/fault_switch.hpp"
 #include "actors/peer_interface.hpp"
+#include "actors/report_limiter.hpp"
+#include "messages/hello.hpp"
 
 namespace caf {
 class actor_system;
@@ -19,11 +49,28 @@ class actor_system;
 
 namespace raft {
 
+/// Why a wire message was dropped.
+struct sender_rejection {
+  std::string kind;   ///< the message kind (core/message.hpp's kind_name)
+  std::string reason; ///< own_id, unknown_id, no_hello or other_id (see above)
+};
+
+/// Why a hello was refused.
+struct hello_refusal {
+  /// another_cluster_id, another_member_list, own_id (the asker claims this node's id),
+  /// unknown_id (the asker's id is not a member) or no_reply_address (a null reply handle)
+  std::string reason;
+  cluster_hello remote; ///< what the asker sent
+};
+
 struct endpoint_config {
   peer_actor peer;
-  std::vector<peer_id> members;
-  /// Called once per unknown sender id, with the kind of the first message it sent.
-  std::function<void(peer_id from, const std::string& kind)> on_unknown_sender;
+  peer_id self_id = 0;
+  std::vector<peer_id> members; ///< this node included
+  cluster_identity identity;    ///< this node's (config/cluster_identity.hpp)
+  /// Called from the endpoint's thread, rate-limited (see above).
+  std::function<void(const report_limiter<sender_rejection>::report&)> on_rejected;
+  std::function<void(const report_limiter<hello_refusal>::report&)> on_refused;
   /// Fault injection (tests and benchmarks only): drop what comes from a cut peer.
   std::shared_ptr<const fault_switch> faults;
 };

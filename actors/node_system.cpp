@@ -9,7 +9,7 @@
 
 namespace raft {
 
-void configure_node_system(caf::actor_system_config& cfg) {
+void configure_node_system(caf::actor_system_config& cfg, const transport_timing& transport) {
   using namespace std::chrono_literals;
   register_messages(cfg);
   cfg.load<caf::io::middleman>();
@@ -20,8 +20,8 @@ void configure_node_system(caf::actor_system_config& cfg) {
   cfg.set("work-stealing.aggressive-poll-attempts", 1);
   cfg.set("work-stealing.moderate-poll-attempts", 1);
   cfg.set("work-stealing.relaxed-sleep-duration", caf::timespan{100ms});
-  cfg.set("middleman.heartbeat-interval", caf::timespan{100ms});
-  cfg.set("middleman.connection-timeout", caf::timespan{1000ms});
+  cfg.set("middleman.heartbeat-interval", caf::timespan{transport.heartbeat_interval});
+  cfg.set("middleman.connection-timeout", caf::timespan{transport.connection_timeout});
 }
 
 } // namespace raft

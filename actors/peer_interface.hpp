@@ -14,12 +14,14 @@
 /// `status` → its id, term, role and known leader; `link_down`/`link_up` from its links when
 /// the connection to a peer drops or returns (the crash fast path, core/node.hpp).
 
+#include <caf/actor.hpp>
 #include <caf/atom.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
 #include "core/role.hpp"
 #include "messages/control.hpp"
+#include "messages/hello.hpp"
 #include "messages/wire.hpp"
 
 namespace raft {
@@ -50,9 +52,22 @@ using peer_actor = link_actor::extend<
   caf::reacts_to<link_up_atom, peer_id>,
   caf::reacts_to<kill_atom>>;
 
-/// What a node publishes on its port for other hosts: the wire messages (forwarded to its
-/// peer after checking the sender is a member) and `status` for operators. Timers and
-/// `kill` are deliberately absent, so no remote party can reach them.
-using node_endpoint = link_actor::extend<caf::replies_to<status_atom>::with<node_status>>;
+/// What a link's hello carries as its reply address: the link receives the endpoint's
+/// `cluster_welcome` there.
+using hello_reply_actor = caf::typed_actor<caf::reacts_to<cluster_welcome>>;
+
+/// What a node publishes on its port for other hosts (actors/endpoint.hpp): each wire message
+/// with the session token its sender's hello earned (forwarded to the peer only when the
+/// token was issued to the member the message names), `cluster_hello` with the address for
+/// the welcome, and `status` for operators. Timers and `kill` are deliberately absent, so no
+/// remote party can reach them.
+using node_endpoint = caf::typed_actor<caf::reacts_to<session_token, request_vote>,
+                                       caf::reacts_to<session_token, request_vote_reply>,
+                                       caf::reacts_to<session_token, append_entries>,
+                                       caf::reacts_to<session_token, append_entries_reply>,
+                                       caf::reacts_to<session_token, pre_vote>,
+                                       caf::reacts_to<session_token, pre_vote_reply>,
+                                       caf::reacts_to<cluster_hello, caf::actor>,
+                                       caf::replies_to<status_atom>::with<node_status>>;
 
 } // namespace raft

@@ -15,17 +15,29 @@ namespace {
 using namespace std::chrono_literals;
 
 using try_connect_atom = caf::atom_constant<caf::atom("try_conn")>;
+using hello_timeout_atom = caf::atom_constant<caf::atom("hello_tmo")>;
 
-using remote_link_actor = link_actor::extend<caf::reacts_to<try_connect_atom>>;
+/// The peer's view (link_actor) plus the reconnect timer, the welcome that answers a hello
+/// (hello_reply_actor) and the timer that gives up waiting for it.
+using remote_link_actor =
+  link_actor::extend<caf::reacts_to<try_connect_atom>, caf::reacts_to<cluster_welcome>,
+                     caf::reacts_to<hello_timeout_atom, std::uint64_t>>;
 
 constexpr auto probe_limit = 300ms;
 constexpr auto connect_limit = 2s;
+constexpr auto hello_limit = 1s; // a welcome lost in a connection race costs this much
 constexpr auto backoff_min = 100ms;
 constexpr auto backoff_max = 500ms; // a restarted peer is heard from again within ~0.5 s
 
 struct remote_link_state {
   remote_link_config cfg;
   node_endpoint remote;
+  session_token token; ///< what `remote` issued for this link's wire messages
+  /// Connected, hello sent, welcome awaited (its `attempt` must match).
+  node_endpoint candidate;
+  std::uint64_t attempt = 0;
+  /// A remote that answered the hello with another identity, monitored until it goes down.
+  node_endpoint refused;
   bool connecting = false;
   bool was_up = false;
   std::chrono::milliseconds backoff = backoff_min;
@@ -55,9 +67,11 @@ void report(link_pointer self, bool up, const std::string& detail) {
     st.cfg.on_change(st.cfg.peer, up, detail);
 }
 
+void say_hello(link_pointer self, node_endpoint candidate);
+
 void try_connect(link_pointer self) {
   auto& st = self->state;
-  if (st.remote || st.connecting)
+  if (st.remote || st.connecting || st.candidate || st.refused)
     return;
   if (!tcp_reachable(st.cfg.host, st.cfg.port, probe_limit)) {
     schedule_retry(self);
@@ -69,23 +83,70 @@ void try_connect(link_pointer self) {
     .then(
       [self](const caf::node_id&, caf::strong_actor_ptr& ptr,
              const std::set<std::string>& ifs) {
-        auto& s = self->state;
         if (!ptr || ifs != self->system().message_types<node_endpoint>()) {
           // Something else listens there, or a node built with other message types.
           report(self, false, "the remote does not offer the raft node interface");
           schedule_retry(self);
           return;
         }
-        s.connecting = false;
-        s.remote = caf::actor_cast<node_endpoint>(ptr);
-        s.backoff = backoff_min;
-        self->monitor(s.remote);
-        report(self, true, "connected");
+        say_hello(self, caf::actor_cast<node_endpoint>(ptr));
       },
       [self](caf::error& err) {
         report(self, false, self->system().render(err));
         schedule_retry(self);
       });
+}
+
+/// Sends this node's hello to a freshly connected remote, with this link as the address for
+/// the welcome (a one-way message: messages/hello.hpp says why not a CAF request), and
+/// gives the welcome `hello_limit` to arrive.
+void say_hello(link_pointer self, node_endpoint candidate) {
+  auto& st = self->state;
+  st.candidate = std::move(candidate);
+  ++st.attempt;
+  auto hello = st.cfg.hello;
+  hello.attempt = st.attempt;
+  self->send(st.candidate, std::move(hello), caf::actor_cast<caf::actor>(self));
+  self->delayed_send(self, hello_limit, hello_timeout_atom::value, st.attempt);
+}
+
+/// The link comes up only when the welcome proves the remote is the member the config
+/// expects at that address, in this cluster (messages/hello.hpp), and that it accepted us.
+void welcomed(link_pointer self, const cluster_welcome& w) {
+  auto& st = self->state;
+  if (!st.candidate || w.attempt != st.attempt)
+    return; // late, or not ours
+  node_endpoint candidate = std::move(st.candidate);
+  st.candidate = nullptr;
+  st.connecting = false;
+  const char* reason = identity_mismatch(st.cfg.hello.identity, w.identity);
+  if (!reason && w.id != st.cfg.peer)
+    reason = "another_member_id";
+  if (!reason && (!w.accepted || w.token.value == 0))
+    reason = "refused_by_peer";
+  if (reason) {
+    // Never connected: no Raft message goes to it. Its identity is fixed for as long as
+    // that process lives, so the next attempt waits until it goes down.
+    st.refused = candidate;
+    self->monitor(candidate);
+    if (st.cfg.on_refused)
+      st.cfg.on_refused(st.cfg.peer, reason, cluster_hello{w.identity, w.id, w.attempt});
+    return;
+  }
+  st.remote = candidate;
+  st.token = w.token;
+  st.backoff = backoff_min;
+  self->monitor(st.remote);
+  report(self, true, "connected");
+}
+
+void hello_timed_out(link_pointer self, std::uint64_t attempt) {
+  auto& st = self->state;
+  if (!st.candidate || attempt != st.attempt)
+    return;
+  st.candidate = nullptr;
+  report(self, false, "no answer to hello");
+  schedule_retry(self);
 }
 
 template <class T>
@@ -94,7 +155,7 @@ void forward(link_pointer self, T& msg) {
   if (st.cfg.faults && st.cfg.faults->cut(st.cfg.peer))
     ++st.dropped;
   else if (st.remote)
-    self->send(st.remote, std::move(msg));
+    self->send(st.remote, st.token, std::move(msg));
   else
     ++st.dropped;
 }
@@ -103,9 +164,16 @@ remote_link_actor::behavior_type remote_link(link_pointer self, remote_link_conf
   self->state.cfg = std::move(cfg);
   self->set_down_handler([self](caf::down_msg& dm) {
     auto& st = self->state;
+    if (st.refused && dm.source == st.refused.address()) {
+      st.refused = nullptr; // its successor may have another config: ask it afresh
+      st.backoff = backoff_min;
+      schedule_retry(self);
+      return;
+    }
     if (!st.remote || dm.source != st.remote.address())
       return;
     st.remote = nullptr;
+    st.token = session_token{};
     report(self, false, self->system().render(dm.reason));
     st.backoff = backoff_min;
     schedule_retry(self);
@@ -119,6 +187,8 @@ remote_link_actor::behavior_type remote_link(link_pointer self, remote_link_conf
     [self](pre_vote& m) { forward(self, m); },
     [self](pre_vote_reply& m) { forward(self, m); },
     [self](try_connect_atom) { try_connect(self); },
+    [self](const cluster_welcome& w) { welcomed(self, w); },
+    [self](hello_timeout_atom, std::uint64_t attempt) { hello_timed_out(self, attempt); },
   };
 }
 

@@ -4,10 +4,17 @@
 /// One actor per remote peer keeps the connection: it first checks with a time-limited
 /// non-blocking probe (net/tcp_probe.hpp) that the host answers — so a dead or
 /// black-holed host never blocks the shared middleman —, then asks the middleman to connect
-/// with a timeout, checks the remote's typed interface, and monitors it. When the remote
-/// goes down (killed, restarted, or frozen past the middleman's connection timeout) it
-/// reconnects with capped, jittered exponential backoff. While disconnected, messages are
+/// with a timeout, checks the remote's typed interface, sends it this node's
+/// `cluster_hello` (messages/hello.hpp) and monitors it. When the remote goes down (killed,
+/// restarted, or frozen past the middleman's connection timeout, config/transport_timing.hpp)
+/// it reconnects with capped, jittered exponential backoff. While disconnected, messages are
 /// dropped, never queued: Raft treats a lost message like any network loss.
+///
+/// The link is up only once the remote has answered the hello with this cluster's identity,
+/// the member id the config gives its address, and its acceptance. Otherwise the remote is
+/// refused: `on_refused` is called once, no Raft message is ever sent to it, and the link
+/// waits for that process to go down before it tries again (a running process cannot change
+/// its identity; its replacement, e.g. restarted with a fixed config, gets a fresh hello).
 
 #include <cstdint>
 #include <functional>
@@ -17,6 +24,7 @@
 
 #include "actors/fault_switch.hpp"
 #include "actors/peer_interface.hpp"
+#include "messages/hello.hpp"
 
 namespace caf {
 class actor_system;
@@ -28,8 +36,17 @@ struct remote_link_config {
   peer_id peer = 0;
   std::string host;
   std::uint16_t port = 0;
+  /// This node's identity and id, sent first on every connection.
+  cluster_hello hello;
   /// Called from the link's thread when the connection comes up (true) or goes down.
   std::function<void(peer_id peer, bool up, const std::string& detail)> on_change;
+  /// Called from the link's thread, once per remote process, when the node at host:port is
+  /// refused: `reason` is another_cluster_id, another_member_list, another_member_id (it says
+  /// it is another member than the config's `peer`) or refused_by_peer (the identities match
+  /// but it refused our hello: it believes it is this node's id, or this id is not its
+  /// member); `theirs` is its answer.
+  std::function<void(peer_id peer, const std::string& reason, const cluster_hello& theirs)>
+    on_refused;
   /// Fault injection (tests and benchmarks only): drop what goes to a cut peer.
   std::shared_ptr<const fault_switch> faults;
 };

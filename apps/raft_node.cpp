@@ -55,6 +55,7 @@
 #include "actors/remote_link.hpp"
 #include "apps/cli.hpp"
 #include "apps/event_log.hpp"
+#include "config/cluster_identity.hpp"
 #include "config/load_config.hpp"
 #include "storage/file_store.hpp"
 
@@ -211,6 +212,7 @@ int main(int argc, char** argv) {
   const auto& me = conf.self();
   if (init)
     return init_node(conf);
+  const cluster_identity identity = identity_of(conf);
 
   // Signals are taken by sigwait in the main thread; every thread started from here on
   // inherits the blocked mask.
@@ -243,7 +245,7 @@ int main(int argc, char** argv) {
   }
 
   caf::actor_system_config cfg;
-  configure_node_system(cfg);
+  configure_node_system(cfg, transport_timing_for(conf.timing));
   // The system lives on the heap: if shutdown overruns, the watchdog exits without it.
   auto sys = std::make_unique<caf::actor_system>(cfg);
 
@@ -269,7 +271,16 @@ int main(int argc, char** argv) {
     rc.peer = other.id;
     rc.host = other.host;
     rc.port = other.port;
+    rc.hello = cluster_hello{identity, conf.node_id};
     rc.faults = faults;
+    rc.on_refused = [&log, identity, address = other.host + ":" + std::to_string(other.port)](
+                      peer_id p, const std::string& reason, const cluster_hello& theirs) {
+      log.emit("peer_refused",
+               {ef::num("peer", p), ef::str("direction", "outgoing"), ef::str("address", address),
+                ef::str("reason", reason), ef::str("identity", identity.text()),
+                ef::str("peer_identity", theirs.identity.text()),
+                ef::num("peer_claims", theirs.id)});
+    };
     rc.on_change = [&log, holder](peer_id p, bool up, const std::string& detail) {
       log.emit(up ? "peer_up" : "peer_down", {ef::num("peer", p), ef::str("detail", detail)});
       std::lock_guard<std::mutex> guard{holder->mtx};
@@ -302,7 +313,8 @@ int main(int argc, char** argv) {
   log.emit("started", {ef::str("address", address), ef::num("term", restored.current_term),
                        restored.voted_for ? ef::num("voted_for", *restored.voted_for)
                                           : ef::null("voted_for"),
-                       ef::num("members", conf.peers.size())});
+                       ef::num("members", conf.peers.size()),
+                       ef::str("identity", identity.text())});
   peer_actor peer;
   node_endpoint ep;
   int status = 0;
@@ -315,11 +327,23 @@ int main(int argc, char** argv) {
     }
     endpoint_config ec;
     ec.peer = peer;
+    ec.self_id = conf.node_id;
     ec.members = conf.member_ids();
+    ec.identity = identity;
     ec.faults = faults;
-    ec.on_unknown_sender = [&log](peer_id from, const std::string& kind) {
-      log.emit("unknown_sender", {ef::num("from", from), ef::str("kind", kind),
-                                  ef::str("action", "dropped; reported once per id")});
+    ec.on_rejected = [&log](const report_limiter<sender_rejection>::report& r) {
+      log.emit("sender_rejected", {r.from ? ef::num("from", *r.from) : ef::null("from"),
+                                   ef::str("kind", r.detail.kind),
+                                   ef::str("reason", r.detail.reason),
+                                   ef::num("suppressed", r.suppressed)});
+    };
+    ec.on_refused = [&log, identity](const report_limiter<hello_refusal>::report& r) {
+      log.emit("peer_refused",
+               {r.from ? ef::num("peer", *r.from) : ef::null("peer"),
+                ef::str("direction", "incoming"), ef::str("reason", r.detail.reason),
+                ef::str("identity", identity.text()),
+                ef::str("peer_identity", r.detail.remote.identity.text()),
+                ef::num("peer_claims", r.detail.remote.id), ef::num("suppressed", r.suppressed)});
     };
     ep = spawn_endpoint(*sys, ec);
     watch(ep, "endpoint", *sys, log);

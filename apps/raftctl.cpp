@@ -86,7 +86,7 @@ int main(int argc, char** argv) {
 
   auto deadline = std::chrono::steady_clock::now() + 1800ms;
   caf::actor_system_config cfg;
-  configure_node_system(cfg);
+  configure_node_system(cfg, transport_timing_for(loaded.config->timing));
   auto* sys = new caf::actor_system(cfg); // never destroyed: see the end of main
 
   std::mutex mtx;

@@ -27,14 +27,18 @@ struct peer_address {
 };
 
 /// A validated cluster config. Invariants (established by parse_cluster_config):
-/// - `peers` is non-empty, ids are positive and unique, host:port pairs are unique;
+/// - `peers` is non-empty, ids are positive and unique;
 /// - exactly one entry of `peers` has id `node_id` (this node; it listens on its port);
 /// - `data_dir` is non-empty;
+/// - `cluster_id` is empty or 1–64 characters of letters, digits, `.`, `_` and `-`;
+/// - no two peers share an address, also after resolving host names (`localhost` and
+///   `127.0.0.1` on one port are one address);
 /// - `timing.problem()` is empty (see core/timing.hpp for why the rules make the cluster
 ///   stable).
 struct cluster_config {
   peer_id node_id = 0;
   std::string data_dir;             ///< where this node keeps its persistent state
+  std::string cluster_id;           ///< `node.cluster_id`; empty when the file has none
   std::vector<peer_address> peers;  ///< every member, this node included, in file order
   raft::timing timing;              ///< defaults unless the file has a [timing] table
 

@@ -3,6 +3,7 @@
 #include <caf/actor_system_config.hpp>
 
 #include "messages/control.hpp"
+#include "messages/hello.hpp"
 #include "messages/wire.hpp"
 
 namespace raft {
@@ -17,6 +18,9 @@ void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_type<pre_vote>("raft::pre_vote");
   cfg.add_message_type<pre_vote_reply>("raft::pre_vote_reply");
   cfg.add_message_type<node_status>("raft::node_status");
+  cfg.add_message_type<cluster_hello>("raft::cluster_hello");
+  cfg.add_message_type<cluster_welcome>("raft::cluster_welcome");
+  cfg.add_message_type<session_token>("raft::session_token");
 }
 
 } // namespace raft

@@ -6,7 +6,10 @@
 #include <initializer_list>
 #include <limits>
 #include <map>
+#include <set>
 #include <string_view>
+
+#include "config/detail/addresses.hpp"
 
 namespace raft::config_detail {
 
@@ -140,12 +143,35 @@ std::optional<peer_id> get_id(const toml::table& tbl, const std::string& name,
   return static_cast<peer_id>(*v);
 }
 
-/// The [node] table: this node's id and data directory.
+/// Longest accepted `node.cluster_id`: enough for a name, short enough for every log line.
+constexpr std::size_t max_cluster_id = 64;
+
+/// The [node] table: this node's id, data directory and the optional cluster id.
 struct node_section {
   std::optional<peer_id> id;
   position id_where;
   std::optional<std::string> data_dir;
+  std::optional<std::string> cluster_id; ///< "" when absent; nothing when invalid
 };
+
+/// The optional `node.cluster_id`: "" when absent. It appears in every `peer_refused` event
+/// and in the identity's text (`ID/members-HEX`), so it is kept short and plain.
+std::optional<std::string> read_cluster_id(const toml::table& node, error_list& errors) {
+  const toml::node* value = node.get("cluster_id");
+  if (value == nullptr) return std::string();
+  auto id = get_string(node, "cluster_id", "node.cluster_id", errors);
+  if (!id) return std::nullopt;
+  const bool plain = std::all_of(id->begin(), id->end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '_' || c == '-';
+  });
+  if (!plain || id->size() > max_cluster_id) {
+    errors.add(pos(value->source()),
+               "node.cluster_id must be 1 to " + std::to_string(max_cluster_id) +
+                   " letters, digits, '.', '_' or '-', got \"" + *id + "\"");
+    return std::nullopt;
+  }
+  return id;
+}
 
 node_section read_node(const toml::table& doc, error_list& errors) {
   node_section result;
@@ -159,10 +185,11 @@ node_section read_node(const toml::table& doc, error_list& errors) {
     errors.add(pos(node->source()), "node must be a table ([node]), not "s + type_name(node->type()));
     return result;
   }
-  check_keys(*tbl, "in [node]", {"id", "data_dir"}, errors);
+  check_keys(*tbl, "in [node]", {"id", "data_dir", "cluster_id"}, errors);
   result.id = get_id(*tbl, "node.id", errors);
   if (const toml::node* id = tbl->get("id")) result.id_where = pos(id->source());
   result.data_dir = get_string(*tbl, "data_dir", "node.data_dir", errors);
+  result.cluster_id = read_cluster_id(*tbl, errors);
   return result;
 }
 
@@ -233,9 +260,19 @@ std::vector<peer_entry> read_peers(const toml::table& doc, bool& complete, error
   return result;
 }
 
+/// Reports two peers with one id, and two peers with one address. Addresses are compared
+/// by their canonical spelling and by every address a host name resolves to, so `localhost`
+/// and `127.0.0.1` on one port are one address: a connect to either reaches the same
+/// socket, and two members there could not be told apart. A name that does not resolve is
+/// compared by its spelling only (a resolver that is down must not stop a node from
+/// starting).
 void check_duplicates(const std::vector<peer_entry>& peers, error_list& errors) {
   std::map<peer_id, position> ids;
-  std::map<std::string, const peer_entry*> addresses;
+  struct user {
+    const peer_entry* peer;
+    bool spelt; ///< the key is how this peer's host is spelt, not what it resolves to
+  };
+  std::map<std::string, user> addresses; // "address:port" -> the first peer using it
   for (const auto& p : peers) {
     if (p.id) {
       auto [it, fresh] = ids.emplace(*p.id, p.id_where);
@@ -244,17 +281,27 @@ void check_duplicates(const std::vector<peer_entry>& peers, error_list& errors) 
                                    " (first defined at " + where_text(it->second) + ")");
     }
     if (!p.host || !p.port) continue;
-    // Host names are case-insensitive; two spellings of one name are the same address.
-    std::string host = *p.host;
-    std::transform(host.begin(), host.end(), host.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    auto [at, fresh] = addresses.emplace(address_text(host, *p.port), &p);
-    if (!fresh) {
-      const peer_entry& first = *at->second;
-      errors.add(p.host_where, "duplicate address " + address_text(*p.host, *p.port) +
-                                   " (also used by " +
-                                   (first.id ? "peer " + std::to_string(*first.id) : "a peer"s) +
-                                   " at " + where_text(first.host_where) + ")");
+    const std::string spelt = canonical_host(*p.host);
+    std::vector<std::string> keys{spelt};
+    for (auto& a : resolve_host(*p.host))
+      if (a != spelt) keys.push_back(std::move(a));
+    for (std::size_t k = 0; k < keys.size(); ++k) {
+      auto [at, fresh] = addresses.emplace(address_text(keys[k], *p.port), user{&p, k == 0});
+      if (fresh || at->second.peer == &p) continue;
+      const peer_entry& first = *at->second.peer;
+      const std::string first_name = first.id ? "peer " + std::to_string(*first.id) : "a peer"s;
+      if (k == 0 && at->second.spelt) {
+        errors.add(p.host_where, "duplicate address " + address_text(*p.host, *p.port) +
+                                     " (also used by " + first_name + " at " +
+                                     where_text(first.host_where) + ")");
+      } else {
+        errors.add(p.host_where,
+                   "duplicate address " + address_text(keys[k], *p.port) + ": peer.host \"" +
+                       *p.host + "\"" + (p.id ? " of peer " + std::to_string(*p.id) : ""s) +
+                       " and \"" + *first.host + "\" of " + first_name + " (at " +
+                       where_text(first.host_where) + ") both resolve to it");
+      }
+      break; // one report per peer
     }
   }
 }
@@ -316,11 +363,13 @@ std::optional<cluster_config> validate(const toml::table& doc, error_list& error
                                     " is not among the [[peer]] ids (list this node as a peer too)");
   }
   const auto timing = read_timing(doc, errors);
-  if (!errors.empty() || !node.id || !node.data_dir || !timing) return std::nullopt;
+  if (!errors.empty() || !node.id || !node.data_dir || !node.cluster_id || !timing)
+    return std::nullopt;
 
   cluster_config config;
   config.node_id = *node.id;
   config.data_dir = *node.data_dir;
+  config.cluster_id = *node.cluster_id;
   for (const auto& p : peers) config.peers.push_back(peer_address{*p.id, *p.host, *p.port});
   config.timing = *timing;
   return config;

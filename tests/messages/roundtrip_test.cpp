@@ -6,6 +6,7 @@
 
 #include <caf/all.hpp>
 
+#include "messages/hello.hpp"
 #include "messages/registration.hpp"
 #include "messages/wire.hpp"
 
@@ -81,6 +82,16 @@ TEST_CASE_METHOD(system_fixture, "an append_entries_reply survives serialization
                  "[messages]") {
   check_roundtrip(sys, append_entries_reply{4, true, 2});
   check_roundtrip(sys, append_entries_reply{5, false, 3});
+}
+
+TEST_CASE_METHOD(system_fixture, "a cluster hello, its welcome and a session token survive "
+                                 "serialization",
+                 "[messages]") {
+  check_roundtrip(sys, cluster_hello{{"", 0x0123456789abcdefull}, 3, 1});
+  check_roundtrip(sys, cluster_hello{{"prod-eu.1", ~0ull}, 4'000'000'000u, ~0ull});
+  check_roundtrip(sys, cluster_welcome{{"a", 5}, 2, 7, true, {0xfeedull}});
+  check_roundtrip(sys, cluster_welcome{{"", 6}, 1, 8, false, {0}});
+  check_roundtrip(sys, session_token{0x8000000000000001ull});
 }
 
 TEST_CASE("an unregistered message type cannot be decoded from the wire", "[messages]") {

@@ -1,0 +1,156 @@
+/// raft-forge (tests only): a raw CAF client that sends forged wire messages to a node's
+/// published endpoint, to check what the endpoint lets through (actors/endpoint.hpp).
+///
+///   raft-forge --port P --kind KIND --claim FIRST[:LAST] --term T --count N
+///              [--hello-config FILE]
+///
+/// Connects to 127.0.0.1:P, optionally sends first the `cluster_hello` the node of FILE would
+/// send (its identity and node.id) and keeps the session token of the welcome, then for
+/// every claimed sender id FIRST … LAST sends N messages of KIND (request_vote,
+/// append_entries or pre_vote) that name that id as their sender, carry term T and the
+/// token (0, never issued, without a hello). It then asks the node for its status: the endpoint handles one
+/// sender's messages in order, so the answer arrives only after every forged message was
+/// handled. Prints one JSON line, e.g. {"sent":300,"hello":"accepted","term":4,"leader":2},
+/// and exits 0; exits 1 when the node cannot be reached or does not answer, 2 for usage
+/// errors. The process tests run it (tests/process/forged_sender_test.cpp).
+
+#include <caf/all.hpp>
+#include <caf/io/all.hpp>
+
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <unistd.h>
+
+#include "actors/node_system.hpp"
+#include "actors/peer_interface.hpp"
+#include "config/cluster_identity.hpp"
+#include "config/load_config.hpp"
+#include "core/timing.hpp"
+
+using namespace raft;
+using namespace std::chrono_literals;
+
+namespace {
+
+int usage(const std::string& why) {
+  std::fprintf(stderr,
+               "raft-forge: %s\nusage: raft-forge --port P --kind KIND --claim FIRST[:LAST] "
+               "--term T --count N [--hello-config FILE]\n",
+               why.c_str());
+  return 2;
+}
+
+std::optional<std::uint64_t> number(const std::string& s) {
+  if (s.empty() || s.find_first_not_of("0123456789") != std::string::npos)
+    return std::nullopt;
+  return std::strtoull(s.c_str(), nullptr, 10);
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  std::optional<std::uint64_t> port, first, last, term, count;
+  std::string kind, hello_config;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string key = argv[i];
+    std::string value = argv[i + 1];
+    if (key == "--port") {
+      port = number(value);
+    } else if (key == "--kind") {
+      kind = value;
+    } else if (key == "--claim") {
+      auto colon = value.find(':');
+      first = number(value.substr(0, colon));
+      last = colon == std::string::npos ? first : number(value.substr(colon + 1));
+    } else if (key == "--term") {
+      term = number(value);
+    } else if (key == "--count") {
+      count = number(value);
+    } else if (key == "--hello-config") {
+      hello_config = value;
+    } else {
+      return usage("unexpected argument '" + key + "'");
+    }
+  }
+  if (argc % 2 != 1 || !port || *port > 65535 || !first || !last || *first > *last ||
+      *last > 0xffffffffull || !term || !count ||
+      (kind != "request_vote" && kind != "append_entries" && kind != "pre_vote"))
+    return usage("missing or invalid arguments");
+
+  std::optional<cluster_hello> hello;
+  timing transport_basis; // the defaults, unless the hello's config says otherwise
+  if (!hello_config.empty()) {
+    auto loaded = load_cluster_config(hello_config);
+    if (!loaded) {
+      for (auto& e : loaded.errors)
+        std::fprintf(stderr, "%s\n", e.c_str());
+      return 2;
+    }
+    hello = cluster_hello{identity_of(*loaded.config), loaded.config->node_id};
+    transport_basis = loaded.config->timing;
+  }
+
+  caf::actor_system_config cfg;
+  configure_node_system(cfg, transport_timing_for(transport_basis));
+  auto* sys = new caf::actor_system(cfg); // never destroyed: the process leaves with _exit
+  caf::scoped_actor self{*sys};
+  node_endpoint remote;
+  self->request(sys->middleman().actor_handle(), 5s, caf::connect_atom::value,
+                std::string("127.0.0.1"), static_cast<std::uint16_t>(*port))
+    .receive(
+      [&](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>& ifs) {
+        if (ptr && ifs == sys->message_types<node_endpoint>())
+          remote = caf::actor_cast<node_endpoint>(ptr);
+      },
+      [](caf::error&) {});
+  if (!remote) {
+    std::fprintf(stderr, "raft-forge: no raft node endpoint on port %llu\n",
+                 static_cast<unsigned long long>(*port));
+    std::fflush(stderr);
+    _exit(1);
+  }
+
+  std::string hello_result = "none";
+  session_token token; // none: 0, which the endpoint never issues
+  if (hello) {
+    hello_result = "no answer";
+    self->send(remote, *hello, caf::actor_cast<caf::actor>(self));
+    self->receive(
+      [&](const cluster_welcome& w) {
+        hello_result = w.accepted ? "accepted" : "refused";
+        token = w.token;
+      },
+      caf::after(5s) >> [] {});
+  }
+
+  std::uint64_t sent = 0;
+  for (std::uint64_t id = *first; id <= *last; ++id) {
+    const auto from = static_cast<peer_id>(id);
+    for (std::uint64_t n = 0; n < *count; ++n, ++sent) {
+      if (kind == "request_vote")
+        self->send(remote, token, request_vote{*term, from, 0, 0});
+      else if (kind == "append_entries")
+        self->send(remote, token, append_entries{*term, from, 0, 0, {}, 0});
+      else
+        self->send(remote, token, pre_vote{*term, from, 0, 0});
+    }
+  }
+
+  std::optional<node_status> status;
+  self->request(remote, 10s, status_atom::value)
+    .receive([&](const node_status& s) { status = s; }, [](caf::error&) {});
+  if (!status) {
+    std::fprintf(stderr, "raft-forge: no status answer after sending\n");
+    std::fflush(stderr);
+    _exit(1);
+  }
+  std::printf("{\"sent\":%llu,\"hello\":\"%s\",\"term\":%llu,\"leader\":%llu}\n",
+              static_cast<unsigned long long>(sent), hello_result.c_str(),
+              static_cast<unsigned long long>(status->term),
+              static_cast<unsigned long long>(status->leader));
+  std::fflush(stdout);
+  _exit(0);
+}
