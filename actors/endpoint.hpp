@@ -41,6 +41,7 @@
 #include "actors/fault_switch.hpp"
 #include "actors/peer_interface.hpp"
 #include "actors/report_limiter.hpp"
+#include "actors/role_feed.hpp"
 #include "messages/hello.hpp"
 
 namespace caf {
@@ -71,6 +72,8 @@ struct endpoint_config {
   /// Called from the endpoint's thread, rate-limited (see above).
   std::function<void(const report_limiter<sender_rejection>::report&)> on_rejected;
   std::function<void(const report_limiter<hello_refusal>::report&)> on_refused;
+  /// Where `watch` requests go (actors/role_feed.hpp); without one they are ignored.
+  role_feed_actor feed;
   /// Fault injection (tests and benchmarks only): drop what comes from a cut peer.
   std::shared_ptr<const fault_switch> faults;
 };

@@ -54,7 +54,12 @@
 #include "actors/peer.hpp"
 #include "actors/remote_link.hpp"
 #include "apps/cli.hpp"
+#include "actors/role_feed.hpp"
 #include "apps/event_log.hpp"
+#include "apps/hook_runner.hpp"
+#include "apps/metrics_server.hpp"
+#include "apps/node_metrics.hpp"
+#include "apps/status_view.hpp"
 #include "config/cluster_identity.hpp"
 #include "config/load_config.hpp"
 #include "storage/file_store.hpp"
@@ -254,8 +259,36 @@ int main(int argc, char** argv) {
                                          std::random_device{}() ^
                                            (std::uint64_t{conf.node_id} << 32));
   pc.store = store;
-  auto stats = std::make_shared<peer_stats>();
+  std::vector<peer_id> other_ids;
+  for (auto& other : conf.others())
+    other_ids.push_back(other.id);
+  auto stats = std::make_shared<peer_stats>(other_ids);
   pc.stats = stats;
+  // [metrics]: the registry the observers below update and the HTTP server reads.
+  std::shared_ptr<node_metrics> metrics;
+  if (conf.metrics)
+    metrics = std::make_shared<node_metrics>(other_ids, stats);
+  // [hooks]: run on their own thread, fed by the observer below.
+  std::unique_ptr<hook_runner> hooks;
+  if (!conf.hooks.on_leader.empty() || !conf.hooks.on_follower.empty())
+    hooks = std::make_unique<hook_runner>(conf.node_id, conf.hooks, [&log](const hook_report& r) {
+      std::vector<event_field> f{ef::str("hook", r.job.hook), ef::num("term", r.job.term),
+                                 ef::str("role", std::string(to_string(r.job.role))),
+                                 r.job.leader ? ef::num("leader", *r.job.leader)
+                                              : ef::null("leader"),
+                                 ef::str("outcome", r.outcome)};
+      if (r.status)
+        f.push_back(ef::num("status", static_cast<std::uint64_t>(*r.status)));
+      if (r.signal)
+        f.push_back(ef::num("signal", static_cast<std::uint64_t>(*r.signal)));
+      if (!r.detail.empty())
+        f.push_back(ef::str("detail", r.detail));
+      f.push_back(ef::num("ms", static_cast<std::uint64_t>(r.took.count())));
+      log.emit("hook", f);
+    });
+  // Pushes role changes to `raftctl watch` (actors/role_feed.hpp).
+  auto feed = spawn_role_feed(*sys, node_status{conf.node_id, restored.current_term, 0, 0});
+  watch(feed, "role feed", *sys, log);
   std::shared_ptr<fault_switch> faults;
   if (!fault_file.empty())
     faults = std::make_shared<fault_switch>();
@@ -281,8 +314,10 @@ int main(int argc, char** argv) {
                 ef::str("peer_identity", theirs.identity.text()),
                 ef::num("peer_claims", theirs.id)});
     };
-    rc.on_change = [&log, holder](peer_id p, bool up, const std::string& detail) {
+    rc.on_change = [&log, holder, metrics](peer_id p, bool up, const std::string& detail) {
       log.emit(up ? "peer_up" : "peer_down", {ef::num("peer", p), ef::str("detail", detail)});
+      if (metrics)
+        metrics->peer_connected(p, up);
       std::lock_guard<std::mutex> guard{holder->mtx};
       if (!holder->peer)
         return;
@@ -296,12 +331,22 @@ int main(int argc, char** argv) {
     pc.links.emplace(other.id, l);
     links.push_back(l);
   }
-  pc.observer = [&log](const peer_event& ev) {
+  // Runs on the peer's thread: everything below only logs, stores atomics or enqueues.
+  pc.observer = [&log, metrics, hook_ptr = hooks.get(), feed](const peer_event& ev) {
     if (auto* r = std::get_if<role_changed>(&ev.what)) {
       log.emit("role", {ef::str("role", std::string(to_string(r->role))), ef::num("term", r->term),
                         r->leader ? ef::num("leader", *r->leader) : ef::null("leader")});
+      if (metrics)
+        metrics->role_changed(r->role, r->term, r->leader);
+      if (hook_ptr)
+        hook_ptr->role_changed(r->role, r->term, r->leader);
+      caf::anon_send(feed, role_atom::value,
+                     node_status{ev.peer, r->term, static_cast<std::uint8_t>(r->role),
+                                 r->leader.value_or(0)});
     } else if (auto* x = std::get_if<message_rejected>(&ev.what)) {
       log.emit("rejected", {ef::num("from", x->from), ef::str("reason", x->reason)});
+      if (metrics)
+        metrics->rejected(node_metrics::reason_label(x->reason));
     } else if (auto* fatal = std::get_if<std::string>(&ev.what)) {
       log.emit("error", {ef::str("message", *fatal)});
       fatal_status = 1;
@@ -317,6 +362,7 @@ int main(int argc, char** argv) {
                        ef::str("identity", identity.text())});
   peer_actor peer;
   node_endpoint ep;
+  std::unique_ptr<metrics_server> server;
   int status = 0;
   try {
     peer = spawn_peer(*sys, pc, /*detached: fsyncs block only this peer's thread*/ true);
@@ -331,7 +377,10 @@ int main(int argc, char** argv) {
     ec.members = conf.member_ids();
     ec.identity = identity;
     ec.faults = faults;
-    ec.on_rejected = [&log](const report_limiter<sender_rejection>::report& r) {
+    ec.feed = feed;
+    ec.on_rejected = [&log, metrics](const report_limiter<sender_rejection>::report& r) {
+      if (metrics) // a report stands for itself and the ones suppressed before it
+        metrics->rejected(r.detail.reason, 1 + r.suppressed);
       log.emit("sender_rejected", {r.from ? ef::num("from", *r.from) : ef::null("from"),
                                    ef::str("kind", r.detail.kind),
                                    ef::str("reason", r.detail.reason),
@@ -354,6 +403,13 @@ int main(int argc, char** argv) {
       status = 1;
     } else {
       log.emit("listening", {ef::str("address", address)});
+    }
+    if (status == 0 && metrics) {
+      server = std::make_unique<metrics_server>(conf.metrics->host, conf.metrics->port,
+                                                [metrics] { return metrics->render(); });
+      log.emit("metrics", {ef::str("address", address_text(peer_address{
+                                                0, conf.metrics->host, conf.metrics->port})),
+                           ef::str("path", "/metrics")});
     }
   } catch (const std::exception& ex) {
     log.emit("error", {ef::str("message", ex.what())});
@@ -405,10 +461,15 @@ int main(int argc, char** argv) {
     std::lock_guard<std::mutex> guard{holder->mtx};
     holder->peer = nullptr;
   }
+  caf::anon_send_exit(feed, caf::exit_reason::user_shutdown);
   ep = nullptr;
+  feed = nullptr;
   links.clear();
   pc.links.clear();
+  pc.observer = nullptr;
+  server.reset();
   sys.reset();
+  hooks.reset(); // the peer is gone: no more transitions; a running hook is cancelled
   if (stopped_reported.exchange(true))
     for (;;)
       pause(); // the watchdog reported `stopped` and is exiting; `log` must outlive it
