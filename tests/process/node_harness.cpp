@@ -118,9 +118,6 @@ std::optional<event> parse_event(const std::string& line) {
 
 // ---- programs ---------------------------------------------------------------------------
 
-namespace {
-
-/// Forks and execs argv with stdout and stderr redirected to the given files.
 pid_t spawn(const std::vector<std::string>& argv, const std::string& out_path,
             const std::string& err_path, bool append) {
   std::vector<char*> args;
@@ -153,6 +150,8 @@ pid_t spawn(const std::vector<std::string>& argv, const std::string& out_path,
   return pid;
 }
 
+namespace {
+
 int decode_status(int st) {
   if (WIFEXITED(st))
     return WEXITSTATUS(st);
@@ -160,6 +159,8 @@ int decode_status(int st) {
     return 128 + WTERMSIG(st);
   return -1;
 }
+
+} // namespace
 
 std::optional<int> reap(pid_t pid, std::chrono::milliseconds limit) {
   auto deadline = clock::now() + limit;
@@ -175,6 +176,8 @@ std::optional<int> reap(pid_t pid, std::chrono::milliseconds limit) {
     std::this_thread::sleep_for(5ms);
   }
 }
+
+namespace {
 
 std::string temp_base() {
   const char* t = std::getenv("TMPDIR");

@@ -65,6 +65,14 @@ struct run_result {
   std::chrono::milliseconds took{0};
 };
 
+/// Forks and execs argv (stdin /dev/null, no signal blocked) with stdout and stderr to the
+/// given files, appended to when `append`; returns the child's pid.
+pid_t spawn(const std::vector<std::string>& argv, const std::string& out_path,
+            const std::string& err_path, bool append);
+/// Waits up to `limit` for child `pid` to exit: its exit status (128 + signal when killed by
+/// one), or nullopt when it is still running.
+std::optional<int> reap(pid_t pid, std::chrono::milliseconds limit);
+
 /// Runs argv to completion, killing it after `limit`.
 run_result run_program(const std::vector<std::string>& argv, std::chrono::milliseconds limit);
 
