@@ -1,0 +1,102 @@
+/// lincheck-bench: how long the linearizability checker takes on generated histories
+/// (lincheck/generate.hpp), in wall time and search steps, over many seeds per case.
+///
+///   lincheck-bench [--trials N]      (default 20)
+///
+/// Prints one JSON document: per case the median, p90 and maximum milliseconds (steady
+/// clock, the check alone, generation excluded) and steps, and how many trials ended with
+/// the expected verdict. Run it on an idle machine; figures from a loaded one are slower.
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+#include "lincheck/checker.hpp"
+#include "lincheck/generate.hpp"
+
+namespace {
+
+using namespace raft::lincheck;
+
+struct bench_case {
+  const char* name;
+  std::size_t operations, keys, clients;
+  double unknown;
+  bool stale;  ///< inject one stale read: the expected verdict is "not linearizable"
+};
+
+template <class T>
+T percentile(std::vector<T> v, double p) {  // nearest rank
+  std::sort(v.begin(), v.end());
+  std::size_t rank = static_cast<std::size_t>(p * static_cast<double>(v.size()) + 0.999999);
+  return v[std::min(v.size() - 1, rank == 0 ? 0 : rank - 1)];
+}
+
+} // namespace
+
+int main(int argc, char** argv) {
+  int trials = 20;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if (a == "--trials" && i + 1 < argc && std::atoi(argv[i + 1]) > 0) {
+      trials = std::atoi(argv[++i]);
+    } else {
+      std::fprintf(stderr, "usage: lincheck-bench [--trials N]\n");
+      return 2;
+    }
+  }
+  const std::vector<bench_case> cases{
+      {"10000 ops, 50 keys, 10 clients", 10000, 50, 10, 0.0, false},
+      {"10000 ops, 50 keys, 10 clients, 5% unknown", 10000, 50, 10, 0.05, false},
+      {"10000 ops, 50 keys, 10 clients, one stale read", 10000, 50, 10, 0.0, true},
+      {"10000 ops, 50 keys, 10 clients, 5% unknown, one stale read", 10000, 50, 10, 0.05, true},
+      {"10000 ops, 1 key, 10 clients", 10000, 1, 10, 0.0, false},
+      {"10000 ops, 1 key, 10 clients, 5% unknown", 10000, 1, 10, 0.05, false},
+      {"10000 ops, 1 key, 10 clients, 20% unknown", 10000, 1, 10, 0.2, false},
+      {"2000 ops, 1 key, 10 clients, one stale read", 2000, 1, 10, 0.0, true},
+      {"1000 ops, 1 key, 10 clients, 5% unknown, one stale read", 1000, 1, 10, 0.05, true},
+  };
+  std::printf("{\"trials\":%d,\"cases\":[", trials);
+  for (std::size_t c = 0; c < cases.size(); ++c) {
+    const bench_case& bc = cases[c];
+    std::vector<double> ms;
+    std::vector<std::uint64_t> steps, explain_steps;
+    int expected = 0, unknown = 0;
+    for (int t = 1; t <= trials; ++t) {
+      generator_options o;
+      o.operations = bc.operations;
+      o.keys = bc.keys;
+      o.clients = bc.clients;
+      o.unknown = bc.unknown;
+      o.seed = static_cast<std::uint64_t>(t);
+      history h = generate_linearizable(o);
+      if (bc.stale && !inject_stale_read(h, o.seed)) continue;
+      const auto start = std::chrono::steady_clock::now();
+      check_result r = check(h);
+      ms.push_back(std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count());
+      steps.push_back(r.steps);
+      explain_steps.push_back(r.explain_steps);
+      expected += r.result == (bc.stale ? verdict::not_linearizable : verdict::linearizable);
+      unknown += r.result == verdict::unknown;
+      std::fprintf(stderr, "lincheck-bench: %s, seed %d: %s, %.1f ms\n", bc.name, t, to_string(r.result), ms.back());
+    }
+    if (ms.empty()) continue;
+    std::printf("%s{\"case\":\"%s\",\"runs\":%zu,\"expected_verdict\":%d,\"unknown\":%d,"
+                "\"ms\":{\"p50\":%.1f,\"p90\":%.1f,\"max\":%.1f},"
+                "\"steps\":{\"p50\":%llu,\"p90\":%llu,\"max\":%llu},"
+                "\"explain_steps\":{\"p50\":%llu,\"max\":%llu}}",
+                c == 0 ? "" : ",", bc.name, ms.size(), expected, unknown, percentile(ms, 0.5),
+                percentile(ms, 0.9), percentile(ms, 1.0),
+                static_cast<unsigned long long>(percentile(steps, 0.5)),
+                static_cast<unsigned long long>(percentile(steps, 0.9)),
+                static_cast<unsigned long long>(percentile(steps, 1.0)),
+                static_cast<unsigned long long>(percentile(explain_steps, 0.5)),
+                static_cast<unsigned long long>(percentile(explain_steps, 1.0)));
+    std::fflush(stdout);
+  }
+  std::printf("]}\n");
+  return 0;
+}
