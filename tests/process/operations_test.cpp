@@ -125,6 +125,15 @@ bool has_line(const std::vector<std::map<std::string, std::optional<std::string>
   return false;
 }
 
+/// Starts every node and waits for one leader (raftctl agrees); fails the test without one.
+std::optional<std::uint64_t> start_with_leader(cluster_dir& cd) {
+  cd.start_all();
+  auto leader = cd.wait_for_leader(10s);
+  INFO(cd.logs());
+  REQUIRE(leader);
+  return leader;
+}
+
 } // namespace
 
 TEST_CASE("metrics show term and role and leader of a real cluster and follow a change of leader") {
@@ -134,10 +143,8 @@ TEST_CASE("metrics show term and role and leader of a real cluster and follow a 
     port[id] = free_port();
     append_config(cd, id, "[metrics]\nlisten = \"127.0.0.1:" + std::to_string(port[id]) + "\"\n");
   }
-  cd.start_all();
-  auto leader = cd.wait_for_leader(10s);
+  auto leader = start_with_leader(cd);
   INFO(cd.logs());
-  REQUIRE(leader);
   std::map<std::uint64_t, std::map<std::string, double>> m;
   // Every node agrees on the leader and reports its role; the leader has measured round
   // trips to both followers (it has sent heartbeats for a while by now).
@@ -270,10 +277,8 @@ TEST_CASE("hooks run on every transition with the node id and the term as fencin
                   "$RAFT_LEADER >> " + file + "\"\non_follower = \"echo follower $RAFT_NODE_ID "
                   "$RAFT_TERM $RAFT_ROLE $RAFT_LEADER >> " + file + "\"\n");
   }
-  cd.start_all();
-  auto leader = cd.wait_for_leader(10s);
+  auto leader = start_with_leader(cd);
   INFO(cd.logs());
-  REQUIRE(leader);
   auto hooks = [&](std::uint64_t id) { return lines_in(cd.path("hooks" + std::to_string(id))); };
   auto term_of_leader = [&](std::uint64_t id) -> std::optional<std::uint64_t> {
     for (auto& e : cd.node(id).events_of_this_run())
@@ -396,10 +401,8 @@ TEST_CASE("a newer transition cancels the running hook so hooks never overlap") 
 
 TEST_CASE("raftctl watch streams every role change of every member and follows members that come and go until SIGINT") {
   cluster_dir cd{3};
-  cd.start_all();
-  auto leader = cd.wait_for_leader(10s);
+  auto leader = start_with_leader(cd);
   INFO(cd.logs());
-  REQUIRE(leader);
   background w{{raftctl_path(), "watch", "--config", cd.config(1)}, cd.path("watch.out"),
                cd.path("watch.err")};
   // stdout is a file: JSON lines. First every member as it is now.
@@ -460,10 +463,8 @@ TEST_CASE("raftctl watch exits 0 on SIGTERM and reports a member that is down as
 
 TEST_CASE("raftctl status prints an aligned table on a terminal and JSON lines with --json") {
   cluster_dir cd{3};
-  cd.start_all();
-  auto leader = cd.wait_for_leader(10s);
+  auto leader = start_with_leader(cd);
   INFO(cd.logs());
-  REQUIRE(leader);
   // `script` runs raftctl on a pseudo-terminal (util-linux, part of every Debian system).
   auto on_tty = [&](const std::string& extra) {
     return run_program({"/usr/bin/script", "-qec",
