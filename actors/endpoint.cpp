@@ -7,6 +7,7 @@
 #include <random>
 
 #include "core/message.hpp"
+#include "tls/certificate_check.hpp"
 
 namespace raft {
 
@@ -32,8 +33,19 @@ struct issued_token {
   std::uint64_t token = 0;
 };
 
+/// A challenge sent in answer to an acceptable hello, awaiting its member proof.
+struct open_challenge {
+  peer_id id = 0;
+  std::string challenge;
+};
+
+/// Bytes of randomness per challenge (hex-encoded on the wire).
+constexpr std::size_t challenge_bytes = 32;
+
 struct endpoint_state {
   endpoint_config cfg;
+  /// Open challenges (TLS only): at most tokens_per_member per member, oldest first.
+  std::vector<open_challenge> challenges;
   /// At most tokens_per_member entries per member other than this node, oldest first.
   std::vector<issued_token> tokens;
   std::mt19937_64 rng{std::random_device{}()};
@@ -114,11 +126,9 @@ void pass_on(endpoint_pointer self, session_token token, T& msg) {
   self->send(st.cfg.peer, std::move(msg));
 }
 
-/// Checks a hello and answers it at `reply_to`; an accepted asker gets a fresh token for
-/// member `h.id`, which replaces that member's oldest token when it already holds
-/// tokens_per_member of them.
-void hello(endpoint_pointer self, const cluster_hello& h, const caf::actor& reply_to) {
-  auto& st = self->state;
+/// Why a hello cannot be accepted, or nullptr.
+const char* hello_problem(const endpoint_state& st, const cluster_hello& h,
+                          const caf::actor& reply_to) {
   const char* reason = identity_mismatch(st.cfg.identity, h.identity);
   if (!reason && h.id == st.cfg.self_id)
     reason = "own_id";
@@ -126,27 +136,81 @@ void hello(endpoint_pointer self, const cluster_hello& h, const caf::actor& repl
     reason = "unknown_id";
   if (!reason && !reply_to)
     reason = "no_reply_address";
-  cluster_welcome w{st.cfg.identity, st.cfg.self_id, h.attempt, false, {}};
-  if (reason) {
-    auto r = st.refusals.rejected(h.id, hello_refusal{reason, h}, now());
-    if (r && st.cfg.on_refused)
-      st.cfg.on_refused(*r);
-    arm_flush(self);
-  } else {
-    std::uint64_t token = 0;
-    while (token == 0 || holder_of(st, session_token{token}))
-      token = st.rng();
-    auto& tokens = st.tokens;
-    auto same_id = [&](const issued_token& x) { return x.id == h.id; };
-    if (static_cast<std::size_t>(std::count_if(tokens.begin(), tokens.end(), same_id)) >=
-        tokens_per_member)
-      tokens.erase(std::find_if(tokens.begin(), tokens.end(), same_id));
-    tokens.push_back(issued_token{h.id, token});
-    w.accepted = true;
-    w.token = session_token{token};
-  }
+  return reason;
+}
+
+void refuse(endpoint_pointer self, const cluster_hello& h, const char* reason,
+            const caf::actor& reply_to, std::string detail = {}) {
+  auto& st = self->state;
+  auto r = st.refusals.rejected(h.id, hello_refusal{reason, h, std::move(detail)}, now());
+  if (r && st.cfg.on_refused)
+    st.cfg.on_refused(*r);
+  arm_flush(self);
   if (reply_to)
-    self->send(caf::actor_cast<hello_reply_actor>(reply_to), std::move(w));
+    self->send(caf::actor_cast<hello_reply_actor>(reply_to),
+               cluster_welcome{st.cfg.identity, st.cfg.self_id, h.attempt, false, {}});
+}
+
+/// Answers an accepted asker at `reply_to` with a fresh token for member `h.id`, which
+/// replaces that member's oldest token when it already holds tokens_per_member of them.
+void welcome(endpoint_pointer self, const cluster_hello& h, const caf::actor& reply_to) {
+  auto& st = self->state;
+  std::uint64_t token = 0;
+  while (token == 0 || holder_of(st, session_token{token}))
+    token = st.rng();
+  auto& tokens = st.tokens;
+  auto same_id = [&](const issued_token& x) { return x.id == h.id; };
+  if (static_cast<std::size_t>(std::count_if(tokens.begin(), tokens.end(), same_id)) >=
+      tokens_per_member)
+    tokens.erase(std::find_if(tokens.begin(), tokens.end(), same_id));
+  tokens.push_back(issued_token{h.id, token});
+  self->send(caf::actor_cast<hello_reply_actor>(reply_to),
+             cluster_welcome{st.cfg.identity, st.cfg.self_id, h.attempt, true,
+                             session_token{token}});
+}
+
+/// Checks a hello. Without TLS an acceptable one earns a token at once; with TLS it earns a
+/// challenge (replacing that member's oldest open one beyond tokens_per_member).
+void hello(endpoint_pointer self, const cluster_hello& h, const caf::actor& reply_to) {
+  auto& st = self->state;
+  if (const char* reason = hello_problem(st, h, reply_to))
+    return refuse(self, h, reason, reply_to);
+  if (!st.cfg.verifier)
+    return welcome(self, h, reply_to);
+  auto& open = st.challenges;
+  auto same_id = [&](const open_challenge& x) { return x.id == h.id; };
+  if (static_cast<std::size_t>(std::count_if(open.begin(), open.end(), same_id)) >=
+      tokens_per_member)
+    open.erase(std::find_if(open.begin(), open.end(), same_id));
+  open.push_back(open_challenge{h.id, proof_verifier::random_hex(challenge_bytes)});
+  self->send(caf::actor_cast<hello_reply_actor>(reply_to),
+             cluster_challenge{h.attempt, open.back().challenge});
+}
+
+/// A member proof answering an open challenge (used up either way): the token only when the
+/// certificate chains to the CA, names node<claimed id> and the signature verifies.
+void proof(endpoint_pointer self, const member_proof& p, const caf::actor& reply_to,
+           const caf::actor& theirs) {
+  auto& st = self->state;
+  if (!st.cfg.verifier)
+    return; // not asked for: a node without TLS never sends challenges
+  if (const char* reason = hello_problem(st, p.hello, reply_to))
+    return refuse(self, p.hello, reason, reply_to);
+  auto& open = st.challenges;
+  auto at = std::find_if(open.begin(), open.end(), [&](const open_challenge& x) {
+    return x.id == p.hello.id && x.challenge == p.challenge;
+  });
+  if (at == open.end())
+    return refuse(self, p.hello, "unknown_challenge", reply_to);
+  open.erase(at);
+  auto failed = st.cfg.verifier->check(
+    p.certificate, member_certificate_name(p.hello.id),
+    proof_text(p.challenge, st.cfg.identity.text(), p.hello.id, st.cfg.self_id), p.signature);
+  if (failed)
+    return refuse(self, p.hello, "bad_proof", reply_to, *failed);
+  welcome(self, p.hello, reply_to);
+  if (theirs && st.cfg.on_member_endpoint)
+    st.cfg.on_member_endpoint(p.hello.id, caf::actor_cast<node_endpoint>(theirs));
 }
 
 endpoint_actor::behavior_type endpoint(endpoint_pointer self, endpoint_config cfg) {
@@ -159,6 +223,9 @@ endpoint_actor::behavior_type endpoint(endpoint_pointer self, endpoint_config cf
     [self](session_token t, pre_vote& m) { pass_on(self, t, m); },
     [self](session_token t, pre_vote_reply& m) { pass_on(self, t, m); },
     [self](const cluster_hello& h, const caf::actor& reply_to) { hello(self, h, reply_to); },
+    [self](const member_proof& p, const caf::actor& reply_to, const caf::actor& theirs) {
+      proof(self, p, reply_to, theirs);
+    },
     [self](status_atom) -> caf::delegated<node_status> {
       return self->delegate(self->state.cfg.peer, status_atom::value);
     },

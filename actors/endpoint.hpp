@@ -32,6 +32,15 @@
 /// that presents a member's identity twice displaces that member's token, and the member's
 /// messages are then dropped (`no_hello`) until its link reconnects — one more reason the
 /// identity is no defence against a process that has read the config.
+///
+/// With TLS (`verifier` set) the hello is only the first step: the endpoint answers it with a
+/// fresh random challenge (at most two outstanding per member, the older one dropped), and
+/// issues the token only for a `member_proof` whose certificate chains to the cluster CA,
+/// names `node<claimed id>`, and whose signature over the challenge, the identity, the
+/// claimed id and this node's id verifies. A holder of another member's certificate lacks
+/// that member's private key and cannot sign; a signature for one challenge or one node is
+/// useless for any other. So every message that passes carries a token earned by the holder
+/// of the claimed member's key. Token displacement remains, but only by that key's holder.
 
 #include <functional>
 #include <memory>
@@ -43,6 +52,7 @@
 #include "actors/report_limiter.hpp"
 #include "actors/role_feed.hpp"
 #include "messages/hello.hpp"
+#include "tls/member_proof.hpp"
 
 namespace caf {
 class actor_system;
@@ -59,9 +69,12 @@ struct sender_rejection {
 /// Why a hello was refused.
 struct hello_refusal {
   /// another_cluster_id, another_member_list, own_id (the asker claims this node's id),
-  /// unknown_id (the asker's id is not a member) or no_reply_address (a null reply handle)
+  /// unknown_id (the asker's id is not a member), no_reply_address (a null reply handle),
+  /// or with TLS bad_proof (the member proof failed: `detail` says why) and
+  /// unknown_challenge (a proof for no challenge outstanding, e.g. replayed)
   std::string reason;
   cluster_hello remote; ///< what the asker sent
+  std::string detail;   ///< for bad_proof: what failed
 };
 
 struct endpoint_config {
@@ -74,6 +87,14 @@ struct endpoint_config {
   std::function<void(const report_limiter<hello_refusal>::report&)> on_refused;
   /// Where `watch` requests go (actors/role_feed.hpp); without one they are ignored.
   role_feed_actor feed;
+  /// With [tls]: the cluster CA. An acceptable hello then gets a challenge, and the token
+  /// only a member proof signed with the key of a certificate naming the claimed id
+  /// (tls/member_proof.hpp). Without it the hello alone earns the token.
+  std::shared_ptr<const proof_verifier> verifier;
+  /// With TLS, called from the endpoint's thread when member `id` proved itself, with that
+  /// member's own endpoint: the link to a member this node does not dial says its hello
+  /// there, over the connection the member opened (actors/remote_link.hpp says why).
+  std::function<void(peer_id id, const node_endpoint& theirs)> on_member_endpoint;
   /// Fault injection (tests and benchmarks only): drop what comes from a cut peer.
   std::shared_ptr<const fault_switch> faults;
 };

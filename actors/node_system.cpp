@@ -1,7 +1,9 @@
 #include "actors/node_system.hpp"
 
 #include <caf/actor_system_config.hpp>
+#include <caf/actor_system.hpp>
 #include <caf/io/middleman.hpp>
+#include <caf/openssl/manager.hpp>
 
 #include <chrono>
 
@@ -9,7 +11,8 @@
 
 namespace raft {
 
-void configure_node_system(caf::actor_system_config& cfg, const transport_timing& transport) {
+void configure_node_system(caf::actor_system_config& cfg, const transport_timing& transport,
+                           const std::optional<tls_settings>& tls) {
   using namespace std::chrono_literals;
   register_messages(cfg);
   cfg.load<caf::io::middleman>();
@@ -22,6 +25,17 @@ void configure_node_system(caf::actor_system_config& cfg, const transport_timing
   cfg.set("work-stealing.relaxed-sleep-duration", caf::timespan{100ms});
   cfg.set("middleman.heartbeat-interval", caf::timespan{transport.heartbeat_interval});
   cfg.set("middleman.connection-timeout", caf::timespan{transport.connection_timeout});
+  if (tls) {
+    cfg.load<caf::openssl::manager>();
+    cfg.openssl_certificate = tls->cert_file.path;
+    cfg.openssl_key = tls->key_file.path;
+    cfg.openssl_cafile = tls->ca_file.path;
+  }
+}
+
+caf::io::middleman_actor transport_of(caf::actor_system& sys) {
+  return sys.has_openssl_manager() ? sys.openssl_manager().actor_handle()
+                                   : sys.middleman().actor_handle();
 }
 
 } // namespace raft

@@ -54,14 +54,16 @@ using peer_actor = link_actor::extend<
   caf::reacts_to<kill_atom>>;
 
 /// What a link's hello carries as its reply address: the link receives the endpoint's
-/// `cluster_welcome` there.
-using hello_reply_actor = caf::typed_actor<caf::reacts_to<cluster_welcome>>;
+/// `cluster_welcome` there, and with TLS first its `cluster_challenge`.
+using hello_reply_actor =
+  caf::typed_actor<caf::reacts_to<cluster_welcome>, caf::reacts_to<cluster_challenge>>;
 
 /// What a node publishes on its port for other hosts (actors/endpoint.hpp): each wire message
 /// with the session token its sender's hello earned (forwarded to the peer only when the
 /// token was issued to the member the message names), `cluster_hello` with the address for
-/// the welcome, `status` for operators, and `watch` with the address to push role changes
-/// to (actors/role_feed.hpp). Timers and `kill` are deliberately absent, so no
+/// the welcome, with TLS the `member_proof` answering the endpoint's challenge (with the
+/// address for the welcome and the prover's own endpoint), `status` for operators, and
+/// `watch` with the address to push role changes to (actors/role_feed.hpp). Timers and `kill` are deliberately absent, so no
 /// remote party can reach them.
 using node_endpoint = caf::typed_actor<caf::reacts_to<session_token, request_vote>,
                                        caf::reacts_to<session_token, request_vote_reply>,
@@ -70,6 +72,7 @@ using node_endpoint = caf::typed_actor<caf::reacts_to<session_token, request_vot
                                        caf::reacts_to<session_token, pre_vote>,
                                        caf::reacts_to<session_token, pre_vote_reply>,
                                        caf::reacts_to<cluster_hello, caf::actor>,
+                                       caf::reacts_to<member_proof, caf::actor, caf::actor>,
                                        caf::replies_to<status_atom>::with<node_status>,
                                        caf::reacts_to<watch_atom, caf::actor>>;
 

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <random>
 
+#include "actors/node_system.hpp"
 #include "net/tcp_probe.hpp"
 
 namespace raft {
@@ -21,6 +22,8 @@ using hello_timeout_atom = caf::atom_constant<caf::atom("hello_tmo")>;
 /// (hello_reply_actor) and the timer that gives up waiting for it.
 using remote_link_actor =
   link_actor::extend<caf::reacts_to<try_connect_atom>, caf::reacts_to<cluster_welcome>,
+                     caf::reacts_to<cluster_challenge>,
+                     caf::reacts_to<offer_atom, node_endpoint>,
                      caf::reacts_to<hello_timeout_atom, std::uint64_t>>;
 
 constexpr auto probe_limit = 300ms;
@@ -38,6 +41,8 @@ struct remote_link_state {
   std::uint64_t attempt = 0;
   /// A remote that answered the hello with another identity, monitored until it goes down.
   node_endpoint refused;
+  /// For a link that does not dial: the member's endpoint its last proof came with.
+  node_endpoint offered;
   bool connecting = false;
   bool was_up = false;
   std::chrono::milliseconds backoff = backoff_min;
@@ -73,12 +78,20 @@ void try_connect(link_pointer self) {
   auto& st = self->state;
   if (st.remote || st.connecting || st.candidate || st.refused)
     return;
+  if (!st.cfg.dial) {
+    // A link that does not dial asks again at the endpoint last offered (a lost welcome).
+    if (st.offered) {
+      st.connecting = true;
+      say_hello(self, st.offered);
+    }
+    return;
+  }
   if (!tcp_reachable(st.cfg.host, st.cfg.port, probe_limit)) {
     schedule_retry(self);
     return;
   }
   st.connecting = true;
-  auto mm = self->system().middleman().actor_handle();
+  auto mm = transport_of(self->system()); // TLS when configured (actors/node_system.hpp)
   self->request(mm, connect_limit, caf::connect_atom::value, st.cfg.host, st.cfg.port)
     .then(
       [self](const caf::node_id&, caf::strong_actor_ptr& ptr,
@@ -140,6 +153,22 @@ void welcomed(link_pointer self, const cluster_welcome& w) {
   report(self, true, "connected");
 }
 
+/// With TLS the endpoint asks for proof that this node holds the key of its certificate:
+/// sign the challenge for the member this link expects there (tls/member_proof.hpp).
+void challenged(link_pointer self, const cluster_challenge& c) {
+  auto& st = self->state;
+  if (!st.candidate || c.attempt != st.attempt || !st.cfg.signer)
+    return; // late, not ours, or no key to sign with: the hello times out
+  auto hello = st.cfg.hello;
+  hello.attempt = st.attempt;
+  auto text = proof_text(c.challenge, hello.identity.text(), hello.id, st.cfg.peer);
+  caf::actor mine = st.cfg.local_endpoint ? st.cfg.local_endpoint() : caf::actor{};
+  self->send(st.candidate,
+             member_proof{hello, c.challenge, st.cfg.signer->certificate_pem(),
+                          st.cfg.signer->sign(text)},
+             caf::actor_cast<caf::actor>(self), mine);
+}
+
 void hello_timed_out(link_pointer self, std::uint64_t attempt) {
   auto& st = self->state;
   if (!st.candidate || attempt != st.attempt)
@@ -172,6 +201,8 @@ remote_link_actor::behavior_type remote_link(link_pointer self, remote_link_conf
     }
     if (!st.remote || dm.source != st.remote.address())
       return;
+    if (st.offered && dm.source == st.offered.address())
+      st.offered = nullptr; // that process is gone: wait for its successor's offer
     st.remote = nullptr;
     st.token = session_token{};
     report(self, false, self->system().render(dm.reason));
@@ -188,6 +219,19 @@ remote_link_actor::behavior_type remote_link(link_pointer self, remote_link_conf
     [self](pre_vote_reply& m) { forward(self, m); },
     [self](try_connect_atom) { try_connect(self); },
     [self](const cluster_welcome& w) { welcomed(self, w); },
+    [self](const cluster_challenge& c) { challenged(self, c); },
+    [self](offer_atom, node_endpoint theirs) {
+      // A member that dials this node proved itself to this node's endpoint: say hello over
+      // its connection (only links that do not dial wait for this).
+      auto& st = self->state;
+      if (st.cfg.dial || !theirs)
+        return;
+      st.offered = theirs;
+      if (st.remote || st.candidate || st.refused)
+        return;
+      st.connecting = true;
+      say_hello(self, std::move(theirs));
+    },
     [self](hello_timeout_atom, std::uint64_t attempt) { hello_timed_out(self, attempt); },
   };
 }

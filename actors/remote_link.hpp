@@ -25,6 +25,7 @@
 #include "actors/fault_switch.hpp"
 #include "actors/peer_interface.hpp"
 #include "messages/hello.hpp"
+#include "tls/member_proof.hpp"
 
 namespace caf {
 class actor_system;
@@ -47,9 +48,28 @@ struct remote_link_config {
   /// member); `theirs` is its answer.
   std::function<void(peer_id peer, const std::string& reason, const cluster_hello& theirs)>
     on_refused;
+  /// With [tls]: this node's certificate and key, to answer the endpoint's challenge with
+  /// a member proof (tls/member_proof.hpp). Without it a challenge goes unanswered (the
+  /// hello times out and is tried again).
+  std::shared_ptr<const member_signer> signer;
+  /// Whether this link dials its member. With TLS only the member with the lower id dials,
+  /// and the member with the higher id waits for `offer_atom` with the lower one's endpoint
+  /// — sent by this node's endpoint once that member proved itself — and says its hello over
+  /// that connection (asking again at that endpoint after a lost welcome). When both dialed,
+  /// CAF closed the redundant second connection, and with CAF 0.17.6's OpenSSL module that
+  /// close also took down the first (seen on loopback: links up and down with
+  /// remote_link_unreachable every 1–2 s, no leader; the error-queue fix of
+  /// tls/openssl_error_queue.cpp came later and may have been the cause, but one connection
+  /// per pair is what the tests cover).
+  bool dial = true;
+  /// This node's own endpoint, sent with each member proof so the other side can offer it
+  /// to its link (null until the endpoint exists; the hello is then tried again later).
+  std::function<caf::actor()> local_endpoint;
   /// Fault injection (tests and benchmarks only): drop what goes to a cut peer.
   std::shared_ptr<const fault_switch> faults;
 };
+
+using offer_atom = caf::atom_constant<caf::atom("offer")>;
 
 /// Spawns the link on a thread of its own (the probe blocks for up to 300 ms).
 link_actor spawn_remote_link(caf::actor_system& sys, remote_link_config cfg);

@@ -34,6 +34,7 @@
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
+#include <caf/openssl/publish.hpp>
 
 #include <atomic>
 #include <csignal>
@@ -63,11 +64,26 @@
 #include "config/cluster_identity.hpp"
 #include "config/load_config.hpp"
 #include "storage/file_store.hpp"
+#include "tls/certificate_check.hpp"
+#include "tls/member_proof.hpp"
+
+#include <arpa/inet.h>
 
 using namespace raft;
 using ef = event_field;
 
 namespace {
+
+/// True when `host` is a loopback address (127.0.0.0/8, ::1) or `localhost`: traffic to it
+/// never leaves this machine, so running without TLS exposes nothing.
+bool is_loopback_host(const std::string& host) {
+  if (host == "localhost") return true;
+  in_addr v4{};
+  if (::inet_pton(AF_INET, host.c_str(), &v4) == 1) return (ntohl(v4.s_addr) >> 24) == 127;
+  in6_addr v6{};
+  if (::inet_pton(AF_INET6, host.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
+  return false;
+}
 
 std::atomic<int> fatal_status{0};
 
@@ -215,8 +231,31 @@ int main(int argc, char** argv) {
   }
   const auto conf = *loaded.config;
   const auto& me = conf.self();
+  if (conf.tls) {
+    // Checked before --init too: a node whose certificate cannot work should not be set up.
+    auto problems =
+      check_tls_files(*conf.tls, member_certificate_name(conf.node_id), config_path);
+    for (auto& e : problems)
+      std::fprintf(stderr, "%s\n", e.c_str());
+    if (!problems.empty())
+      return 2;
+  }
   if (init)
     return init_node(conf);
+  // With [tls]: this node's key signs its member proofs; the CA checks the others' (README
+  // "Mutual TLS").
+  std::shared_ptr<const member_signer> signer;
+  std::shared_ptr<const proof_verifier> verifier;
+  if (conf.tls) {
+    std::string why;
+    signer = member_signer::load(*conf.tls, why);
+    if (signer)
+      verifier = proof_verifier::load(conf.tls->ca_file.path, why);
+    if (!signer || !verifier) {
+      std::fprintf(stderr, "%s\n", why.c_str());
+      return 2;
+    }
+  }
   const cluster_identity identity = identity_of(conf);
 
   // Signals are taken by sigwait in the main thread; every thread started from here on
@@ -250,7 +289,7 @@ int main(int argc, char** argv) {
   }
 
   caf::actor_system_config cfg;
-  configure_node_system(cfg, transport_timing_for(conf.timing));
+  configure_node_system(cfg, transport_timing_for(conf.timing), conf.tls);
   // The system lives on the heap: if shutdown overruns, the watchdog exits without it.
   auto sys = std::make_unique<caf::actor_system>(cfg);
 
@@ -299,6 +338,12 @@ int main(int argc, char** argv) {
     peer_actor peer;
   };
   auto holder = std::make_shared<peer_holder>();
+  // Likewise this node's endpoint, which the links send with their member proofs (TLS).
+  struct endpoint_holder {
+    std::mutex mtx;
+    caf::actor endpoint;
+  };
+  auto ep_holder = std::make_shared<endpoint_holder>();
   for (auto& other : conf.others()) {
     remote_link_config rc;
     rc.peer = other.id;
@@ -306,6 +351,13 @@ int main(int argc, char** argv) {
     rc.port = other.port;
     rc.hello = cluster_hello{identity, conf.node_id};
     rc.faults = faults;
+    rc.signer = signer;
+    // With TLS only the lower id of two members dials (actors/remote_link.hpp says why).
+    rc.dial = !conf.tls || conf.node_id < other.id;
+    rc.local_endpoint = [ep_holder] {
+      std::lock_guard<std::mutex> guard{ep_holder->mtx};
+      return ep_holder->endpoint;
+    };
     rc.on_refused = [&log, identity, address = other.host + ":" + std::to_string(other.port)](
                       peer_id p, const std::string& reason, const cluster_hello& theirs) {
       log.emit("peer_refused",
@@ -359,7 +411,19 @@ int main(int argc, char** argv) {
                        restored.voted_for ? ef::num("voted_for", *restored.voted_for)
                                           : ef::null("voted_for"),
                        ef::num("members", conf.peers.size()),
-                       ef::str("identity", identity.text())});
+                       ef::str("identity", identity.text()),
+                       ef::boolean("tls", conf.tls.has_value())});
+  if (!conf.tls) {
+    std::string exposed;
+    for (auto& p : conf.peers)
+      if (!is_loopback_host(p.host))
+        exposed += (exposed.empty() ? "" : " ") + p.host + ":" + std::to_string(p.port);
+    if (!exposed.empty())
+      log.emit("warning",
+               {ef::str("message", "no [tls] in the config: anyone who can reach these member "
+                                   "addresses can take part in elections"),
+                ef::str("addresses", exposed)});
+  }
   peer_actor peer;
   node_endpoint ep;
   std::unique_ptr<metrics_server> server;
@@ -378,6 +442,12 @@ int main(int argc, char** argv) {
     ec.identity = identity;
     ec.faults = faults;
     ec.feed = feed;
+    ec.verifier = verifier;
+    ec.on_member_endpoint = [links = pc.links](peer_id id, const node_endpoint& theirs) {
+      auto l = links.find(id);
+      if (l != links.end())
+        caf::anon_send(caf::actor_cast<caf::actor>(l->second), offer_atom::value, theirs);
+    };
     ec.on_rejected = [&log, metrics](const report_limiter<sender_rejection>::report& r) {
       if (metrics) // a report stands for itself and the ones suppressed before it
         metrics->rejected(r.detail.reason, 1 + r.suppressed);
@@ -392,11 +462,19 @@ int main(int argc, char** argv) {
                 ef::str("direction", "incoming"), ef::str("reason", r.detail.reason),
                 ef::str("identity", identity.text()),
                 ef::str("peer_identity", r.detail.remote.identity.text()),
-                ef::num("peer_claims", r.detail.remote.id), ef::num("suppressed", r.suppressed)});
+                ef::num("peer_claims", r.detail.remote.id), ef::num("suppressed", r.suppressed),
+                ef::str("detail", r.detail.detail)});
     };
     ep = spawn_endpoint(*sys, ec);
+    {
+      std::lock_guard<std::mutex> guard{ep_holder->mtx};
+      ep_holder->endpoint = caf::actor_cast<caf::actor>(ep);
+    }
     watch(ep, "endpoint", *sys, log);
-    auto bound = sys->middleman().publish(ep, me.port, me.host.c_str(), true);
+    // With [tls] only CAF's OpenSSL transport listens: every connection must present a
+    // certificate the cluster CA signed (actors/node_system.hpp).
+    auto bound = conf.tls ? caf::openssl::publish(ep, me.port, me.host.c_str(), true)
+                          : sys->middleman().publish(ep, me.port, me.host.c_str(), true);
     if (!bound) {
       log.emit("error", {ef::str("message", "cannot listen on " + address + ": " +
                                               sys->render(bound.error()))});
@@ -462,6 +540,10 @@ int main(int argc, char** argv) {
     holder->peer = nullptr;
   }
   caf::anon_send_exit(feed, caf::exit_reason::user_shutdown);
+  {
+    std::lock_guard<std::mutex> guard{ep_holder->mtx};
+    ep_holder->endpoint = nullptr;
+  }
   ep = nullptr;
   feed = nullptr;
   links.clear();

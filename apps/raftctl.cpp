@@ -45,6 +45,7 @@
 #include "config/transport_timing.hpp"
 #include "core/role.hpp"
 #include "net/tcp_probe.hpp"
+#include "tls/certificate_check.hpp"
 
 using namespace raft;
 using namespace std::chrono_literals;
@@ -68,7 +69,7 @@ node_endpoint connect_endpoint(caf::actor_system& sys, caf::scoped_actor& self,
   auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now());
   if (left <= 0ms)
     return remote;
-  self->request(sys.middleman().actor_handle(), left, caf::connect_atom::value, p.host, p.port)
+  self->request(transport_of(sys), left, caf::connect_atom::value, p.host, p.port)
     .receive(
       [&](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>& ifs) {
         if (ptr && ifs == sys.message_types<node_endpoint>())
@@ -250,6 +251,14 @@ int main(int argc, char** argv) {
     return 2;
   }
   const auto& peers = loaded.config->peers;
+  if (loaded.config->tls) {
+    // Members accept any certificate the cluster CA signed for status (README "Mutual TLS").
+    auto problems = check_tls_files(*loaded.config->tls, "", config_path);
+    for (auto& e : problems)
+      std::fprintf(stderr, "%s\n", e.c_str());
+    if (!problems.empty())
+      return 2;
+  }
   if (!isatty(STDOUT_FILENO))
     json = true; // scripts keep getting JSON lines
 
@@ -262,7 +271,7 @@ int main(int argc, char** argv) {
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   caf::actor_system_config cfg;
-  configure_node_system(cfg, transport_timing_for(loaded.config->timing));
+  configure_node_system(cfg, transport_timing_for(loaded.config->timing), loaded.config->tls);
   auto* sys = new caf::actor_system(cfg); // never destroyed: see below
   int status = watch_cmd->parsed() ? watch_command(*sys, peers, json, stop_signals)
                                    : status_command(*sys, peers, json);

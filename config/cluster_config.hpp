@@ -28,6 +28,23 @@ struct peer_address {
   }
 };
 
+/// One file named in the [tls] table, with where the config names it (for one-line errors
+/// `FILE:LINE:COL: tls.KEY: ...` when the file itself is wrong).
+struct tls_file {
+  std::string path;         ///< non-empty, as written in the config
+  std::uint32_t line = 1;   ///< where the value is written in the config file
+  std::uint32_t column = 1;
+};
+
+/// The optional [tls] table: mutual TLS between members and for raftctl (README "Mutual
+/// TLS"). Only the syntax is checked by parse_cluster_config; whether the files are readable,
+/// match, are signed by the CA and name the node is checked by tls/certificate_check.hpp.
+struct tls_settings {
+  tls_file ca_file;    ///< the cluster CA (PEM); peers must present a certificate it signed
+  tls_file cert_file;  ///< this node's certificate (PEM), signed by the CA
+  tls_file key_file;   ///< the private key of cert_file (PEM, unencrypted)
+};
+
 /// A validated cluster config. Invariants (established by parse_cluster_config):
 /// - `peers` is non-empty, ids are positive and unique;
 /// - exactly one entry of `peers` has id `node_id` (this node; it listens on its port);
@@ -58,6 +75,7 @@ struct cluster_config {
   raft::timing timing;              ///< defaults unless the file has a [timing] table
   std::optional<metrics_settings> metrics; ///< nothing unless the file has [metrics]
   hook_settings hooks;              ///< no commands unless the file has [hooks]
+  std::optional<tls_settings> tls;  ///< present exactly when the file has a [tls] table
 
   /// This node's own entry of `peers`. Precondition: the invariants above hold.
   const peer_address& self() const;

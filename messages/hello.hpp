@@ -12,6 +12,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <string>
+#include <utility>
 
 #include "messages/wire.hpp"
 
@@ -92,6 +93,41 @@ struct cluster_welcome {
            a.accepted == b.accepted && a.token == b.token;
   }
 };
+
+/// With TLS: the endpoint's answer to an acceptable hello before any token, sent to the
+/// hello's reply address. The asker must prove it holds the key of a certificate naming
+/// its claimed id (tls/member_proof.hpp) by answering with a `member_proof`.
+struct cluster_challenge {
+  std::uint64_t attempt = 0; ///< the hello's
+  std::string challenge;     ///< fresh random hex, used once
+  friend bool operator==(const cluster_challenge& a, const cluster_challenge& b) {
+    return a.attempt == b.attempt && a.challenge == b.challenge;
+  }
+};
+
+/// The answer to a `cluster_challenge`, sent to the endpoint with the reply address for the
+/// welcome: the hello again, the challenge, the sender's certificate (PEM) and its signature
+/// over proof_text(challenge, identity text, hello.id, the endpoint's id).
+struct member_proof {
+  cluster_hello hello;
+  std::string challenge;
+  std::string certificate;
+  std::string signature;
+  friend bool operator==(const member_proof& a, const member_proof& b) {
+    return a.hello == b.hello && a.challenge == b.challenge && a.certificate == b.certificate &&
+           a.signature == b.signature;
+  }
+};
+
+template <class Inspector>
+auto inspect(Inspector& f, cluster_challenge& x) {
+  return f(x.attempt, x.challenge);
+}
+
+template <class Inspector>
+auto inspect(Inspector& f, member_proof& x) {
+  return f(x.hello, x.challenge, x.certificate, x.signature);
+}
 
 template <class Inspector>
 auto inspect(Inspector& f, cluster_identity& x) {

@@ -21,6 +21,8 @@ void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_type<cluster_hello>("raft::cluster_hello");
   cfg.add_message_type<cluster_welcome>("raft::cluster_welcome");
   cfg.add_message_type<session_token>("raft::session_token");
+  cfg.add_message_type<cluster_challenge>("raft::cluster_challenge");
+  cfg.add_message_type<member_proof>("raft::member_proof");
 }
 
 } // namespace raft

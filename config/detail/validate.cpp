@@ -434,10 +434,38 @@ std::optional<hook_settings> read_hooks(const toml::table& doc, error_list& erro
   return result;
 }
 
+/// The optional [tls] table: three required file paths. `ok` is false when the table is
+/// there but wrong.
+std::optional<tls_settings> read_tls(const toml::table& doc, bool& ok, error_list& errors) {
+  ok = true;
+  const toml::node* node = doc.get("tls");
+  if (node == nullptr) return std::nullopt;
+  const auto* tbl = node->as_table();
+  if (tbl == nullptr) {
+    errors.add(pos(node->source()), "tls must be a table ([tls]), not "s + type_name(node->type()));
+    ok = false;
+    return std::nullopt;
+  }
+  check_keys(*tbl, "in [tls]", {"ca_file", "cert_file", "key_file"}, errors);
+  auto read = [&](std::string_view key, tls_file& out) {
+    auto v = get_string(*tbl, key, "tls." + std::string(key), errors);
+    if (!v) return false;
+    const position where = pos(tbl->get(key)->source());
+    out = tls_file{*v, where.line, where.column};
+    return true;
+  };
+  tls_settings result;
+  ok = read("ca_file", result.ca_file);
+  ok = read("cert_file", result.cert_file) && ok;
+  ok = read("key_file", result.key_file) && ok;
+  if (!ok) return std::nullopt;
+  return result;
+}
+
 } // namespace
 
 std::optional<cluster_config> validate(const toml::table& doc, error_list& errors) {
-  check_keys(doc, "at top level", {"node", "peer", "timing", "metrics", "hooks"}, errors);
+  check_keys(doc, "at top level", {"node", "peer", "timing", "tls", "metrics", "hooks"}, errors);
   const node_section node = read_node(doc, errors);
   bool peers_complete = false;
   const std::vector<peer_entry> peers = read_peers(doc, peers_complete, errors);
@@ -450,13 +478,15 @@ std::optional<cluster_config> validate(const toml::table& doc, error_list& error
                                     " is not among the [[peer]] ids (list this node as a peer too)");
   }
   const auto timing = read_timing(doc, errors);
+  bool tls_ok = true;
+  auto tls = read_tls(doc, tls_ok, errors);
   const peer_entry* self = nullptr;
   for (const auto& p : peers)
     if (node.id && p.id == node.id) self = &p;
   const auto metrics = read_metrics(doc, self, errors);
   const auto hooks = read_hooks(doc, errors);
-  if (!errors.empty() || !node.id || !node.data_dir || !node.cluster_id || !timing || !metrics ||
-      !hooks)
+  if (!errors.empty() || !node.id || !node.data_dir || !node.cluster_id || !timing || !tls_ok ||
+      !metrics || !hooks)
     return std::nullopt;
 
   cluster_config config;
@@ -465,6 +495,7 @@ std::optional<cluster_config> validate(const toml::table& doc, error_list& error
   config.cluster_id = *node.cluster_id;
   for (const auto& p : peers) config.peers.push_back(peer_address{*p.id, *p.host, *p.port});
   config.timing = *timing;
+  config.tls = std::move(tls);
   config.metrics = *metrics;
   config.hooks = *hooks;
   return config;

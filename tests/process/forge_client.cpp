@@ -12,7 +12,11 @@
 /// sender's messages in order, so the answer arrives only after every forged message was
 /// handled. Prints one JSON line, e.g. {"sent":300,"hello":"accepted","term":4,"leader":2},
 /// and exits 0; exits 1 when the node cannot be reached or does not answer, 2 for usage
-/// errors. The process tests run it (tests/process/forged_sender_test.cpp).
+/// errors. The process tests run it (tests/process/forged_sender_test.cpp). When FILE has a
+/// [tls] table, raft-forge connects over TLS with that table's certificate and key, as the
+/// member of FILE would, and answers the node's challenge with a member proof signed with
+/// that key and claiming FILE's node.id (`hello` is then "accepted" or "refused"; without
+/// a key to sign with it stays "challenged"); otherwise over plain TCP.
 
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
@@ -29,6 +33,7 @@
 #include "config/cluster_identity.hpp"
 #include "config/load_config.hpp"
 #include "core/timing.hpp"
+#include "tls/member_proof.hpp"
 
 using namespace raft;
 using namespace std::chrono_literals;
@@ -82,6 +87,8 @@ int main(int argc, char** argv) {
 
   std::optional<cluster_hello> hello;
   timing transport_basis; // the defaults, unless the hello's config says otherwise
+  std::optional<tls_settings> tls; // the hello's config's [tls]: connect as that member would
+  peer_id target_id = 0;           // the member on --port, by the hello's config
   if (!hello_config.empty()) {
     auto loaded = load_cluster_config(hello_config);
     if (!loaded) {
@@ -91,14 +98,18 @@ int main(int argc, char** argv) {
     }
     hello = cluster_hello{identity_of(*loaded.config), loaded.config->node_id};
     transport_basis = loaded.config->timing;
+    tls = loaded.config->tls;
+    for (auto& p : loaded.config->peers)
+      if (p.port == *port && (p.host == "127.0.0.1" || p.host == "localhost"))
+        target_id = p.id;
   }
 
   caf::actor_system_config cfg;
-  configure_node_system(cfg, transport_timing_for(transport_basis));
+  configure_node_system(cfg, transport_timing_for(transport_basis), tls);
   auto* sys = new caf::actor_system(cfg); // never destroyed: the process leaves with _exit
   caf::scoped_actor self{*sys};
   node_endpoint remote;
-  self->request(sys->middleman().actor_handle(), 5s, caf::connect_atom::value,
+  self->request(transport_of(*sys), 5s, caf::connect_atom::value,
                 std::string("127.0.0.1"), static_cast<std::uint16_t>(*port))
     .receive(
       [&](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>& ifs) {
@@ -118,12 +129,29 @@ int main(int argc, char** argv) {
   if (hello) {
     hello_result = "no answer";
     self->send(remote, *hello, caf::actor_cast<caf::actor>(self));
-    self->receive(
-      [&](const cluster_welcome& w) {
-        hello_result = w.accepted ? "accepted" : "refused";
-        token = w.token;
-      },
-      caf::after(5s) >> [] {});
+    auto welcomed = [&](const cluster_welcome& w) {
+      hello_result = w.accepted ? "accepted" : "refused";
+      token = w.token;
+    };
+    std::optional<cluster_challenge> challenge;
+    self->receive(welcomed, [&](const cluster_challenge& c) { challenge = c; },
+                  caf::after(5s) >> [] {});
+    if (challenge) {
+      // A TLS node asks for a member proof: sign it with FILE's key, claiming FILE's
+      // node.id, for the node on --port (its id from FILE's [[peer]] list).
+      hello_result = "challenged";
+      std::string why;
+      auto signer = tls ? member_signer::load(*tls, why) : nullptr;
+      if (signer) {
+        auto text = proof_text(challenge->challenge, hello->identity.text(), hello->id,
+                               target_id);
+        self->send(remote,
+                   member_proof{*hello, challenge->challenge, signer->certificate_pem(),
+                                signer->sign(text)},
+                   caf::actor_cast<caf::actor>(self), caf::actor{});
+        self->receive(welcomed, caf::after(5s) >> [] {});
+      }
+    }
   }
 
   std::uint64_t sent = 0;

@@ -226,9 +226,12 @@ std::size_t status_result::reachable() const {
   return n;
 }
 
-status_result raftctl_status(const std::string& config_file) {
+status_result raftctl_status(const std::string& config_file,
+                             const std::vector<std::string>& launcher) {
   status_result s;
-  s.run = run_program({raftctl_path(), "status", "--config", config_file}, 10s);
+  auto argv = launcher;
+  argv.insert(argv.end(), {raftctl_path(), "status", "--config", config_file});
+  s.run = run_program(argv, 10s);
   std::istringstream in{s.run.out};
   std::string line;
   s.parsed = true;
@@ -359,7 +362,8 @@ void node_process::start() {
     while (std::getline(in, line))
       ++first_line_of_run_;
   }
-  std::vector<std::string> argv{raft_node_path(), "--config", config_};
+  auto argv = launcher_;
+  argv.insert(argv.end(), {raft_node_path(), "--config", config_});
   argv.insert(argv.end(), extra_args_.begin(), extra_args_.end());
   pid_ = spawn(argv, log_, err_log_, true);
 }

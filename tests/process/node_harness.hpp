@@ -97,8 +97,10 @@ struct status_result {
   std::size_t reachable() const;
 };
 
-/// Runs `raftctl status --config FILE` (time limit 10 s) and parses its lines.
-status_result raftctl_status(const std::string& config_file);
+/// Runs `raftctl status --config FILE` (time limit 10 s) and parses its lines. `launcher`
+/// (e.g. `ip netns exec NAME`) is put before raftctl's own arguments when not empty.
+status_result raftctl_status(const std::string& config_file,
+                             const std::vector<std::string>& launcher = {});
 
 /// Polls `done` every `every` until it returns true or `limit` passes; returns its last value.
 bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds limit,
@@ -133,6 +135,9 @@ public:
   void start();
   /// Arguments added after `--config FILE` at every start.
   void set_extra_args(std::vector<std::string> args) { extra_args_ = std::move(args); }
+  /// A command that runs raft-node, put before it at every start (e.g. `ip netns exec
+  /// NAME`, which execs raft-node in place, so pid() stays raft-node's own pid).
+  void set_launcher(std::vector<std::string> prefix) { launcher_ = std::move(prefix); }
   bool running() const { return pid_ > 0; }
   pid_t pid() const { return pid_; }
   std::uint64_t id() const { return id_; }
@@ -169,6 +174,7 @@ private:
   pid_t pid_ = -1;
   std::size_t first_line_of_run_ = 0;
   std::vector<std::string> extra_args_;
+  std::vector<std::string> launcher_;
 };
 
 /// Timing of the generated configs.
