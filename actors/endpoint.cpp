@@ -229,6 +229,10 @@ endpoint_actor::behavior_type endpoint(endpoint_pointer self, endpoint_config cf
     [self](status_atom) -> caf::delegated<node_status> {
       return self->delegate(self->state.cfg.peer, status_atom::value);
     },
+    [self](watch_atom, const caf::actor& who) {
+      if (self->state.cfg.feed)
+        self->send(self->state.cfg.feed, watch_atom::value, who);
+    },
     [self](flush_reports_atom) { flush(self); },
   };
 }

@@ -50,6 +50,7 @@
 #include "actors/fault_switch.hpp"
 #include "actors/peer_interface.hpp"
 #include "actors/report_limiter.hpp"
+#include "actors/role_feed.hpp"
 #include "messages/hello.hpp"
 #include "tls/member_proof.hpp"
 
@@ -84,6 +85,8 @@ struct endpoint_config {
   /// Called from the endpoint's thread, rate-limited (see above).
   std::function<void(const report_limiter<sender_rejection>::report&)> on_rejected;
   std::function<void(const report_limiter<hello_refusal>::report&)> on_refused;
+  /// Where `watch` requests go (actors/role_feed.hpp); without one they are ignored.
+  role_feed_actor feed;
   /// With [tls]: the cluster CA. An acceptable hello then gets a challenge, and the token
   /// only a member proof signed with the key of a certificate naming the claimed id
   /// (tls/member_proof.hpp). Without it the hello alone earns the token.

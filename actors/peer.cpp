@@ -2,7 +2,12 @@
 
 #include <caf/all.hpp>
 
+#include <algorithm>
+#include <chrono>
+#include <deque>
 #include <exception>
+#include <optional>
+#include <utility>
 
 namespace raft {
 
@@ -14,6 +19,16 @@ struct peer_state {
   std::shared_ptr<state_store> store;
   peer_observer observer;
   std::shared_ptr<peer_stats> stats;
+  /// Heartbeat round trips (peer_stats::heartbeat_rtt), leader side: the last few
+  /// append_entries sent to each follower, by sequence number, with when they were sent.
+  /// Bounded: a follower that never answers leaves at most `rtt_window` entries.
+  static constexpr std::size_t rtt_window = 8;
+  std::uint64_t next_seq = 0;
+  std::map<peer_id, std::deque<std::pair<std::uint64_t, std::chrono::steady_clock::time_point>>>
+    in_flight;
+  /// Follower side: the append_entries being handled (its sender and seq), so the reply this
+  /// step sends to that sender echoes the seq.
+  std::optional<std::pair<peer_id, std::uint64_t>> echo;
   static inline const char* name = "raft_peer";
 };
 
@@ -28,6 +43,40 @@ time_point now() {
 void tell(peer_state& st, decltype(peer_event::what) what) {
   if (st.observer)
     st.observer(peer_event{st.core->self(), std::move(what)});
+}
+
+/// Round-trip bookkeeping of an outgoing message (see peer_state): a leader numbers each
+/// append_entries and remembers when it left; a follower's reply echoes the number of the
+/// append_entries it answers. Neither changes what the core decided.
+void stamp(peer_state& st, peer_id to, message& msg) {
+  if (auto* ae = std::get_if<append_entries>(&msg)) {
+    ae->seq = ++st.next_seq;
+    if (!st.stats || !st.stats->heartbeat_rtt.count(to))
+      return;
+    auto& q = st.in_flight[to];
+    q.emplace_back(ae->seq, std::chrono::steady_clock::now());
+    if (q.size() > peer_state::rtt_window)
+      q.pop_front();
+  } else if (auto* reply = std::get_if<append_entries_reply>(&msg)) {
+    if (st.echo && st.echo->first == to)
+      reply->seq = st.echo->second;
+  }
+}
+
+/// A reply that echoes the seq of an append_entries still in flight: one round trip.
+void measure(peer_state& st, const append_entries_reply& r) {
+  auto q = st.in_flight.find(r.follower_id);
+  if (r.seq == 0 || q == st.in_flight.end() || !st.stats)
+    return;
+  auto& sent = q->second;
+  while (!sent.empty() && sent.front().first < r.seq)
+    sent.pop_front(); // older ones whose replies were lost or come later: never matched
+  if (sent.empty() || sent.front().first != r.seq)
+    return;
+  auto rtt = std::chrono::steady_clock::now() - sent.front().second;
+  sent.pop_front();
+  st.stats->heartbeat_rtt.at(r.follower_id)
+    .observe(std::chrono::duration_cast<std::chrono::microseconds>(rtt));
 }
 
 /// Carries out one step's effects in order (persist first: see core/effects.hpp).
@@ -49,6 +98,7 @@ void carry_out(peer_pointer self, effects fx) {
         continue; // no link to that member: the message is lost, as on a network
       if (st.stats)
         ++st.stats->sent[s->msg.index()];
+      stamp(st, s->to, s->msg);
       std::visit([&](auto& m) { self->send(i->second, std::move(m)); }, s->msg);
     } else if (auto* t = std::get_if<arm_election_timer>(&e)) {
       self->delayed_send(self, t->after, election_timer_atom::value, t->generation);
@@ -84,9 +134,16 @@ peer_actor::behavior_type peer_impl(peer_pointer self, std::shared_ptr<node> cor
   });
   carry_out(self, st.core->start(now()));
   auto on_message = [self](auto& m) {
-    if (auto& stats = self->state.stats)
-      ++stats->received[kind_index<std::decay_t<decltype(m)>>::value];
-    carry_out(self, self->state.core->receive(m, now()));
+    using T = std::decay_t<decltype(m)>;
+    auto& state = self->state;
+    if (auto& stats = state.stats)
+      ++stats->received[kind_index<T>::value];
+    if constexpr (std::is_same_v<T, append_entries>)
+      state.echo = std::make_pair(m.leader_id, m.seq);
+    if constexpr (std::is_same_v<T, append_entries_reply>)
+      measure(state, m);
+    carry_out(self, state.core->receive(m, now()));
+    state.echo.reset();
   };
   return {
     [on_message](request_vote& m) { on_message(m); },
@@ -96,7 +153,15 @@ peer_actor::behavior_type peer_impl(peer_pointer self, std::shared_ptr<node> cor
     [on_message](pre_vote& m) { on_message(m); },
     [on_message](pre_vote_reply& m) { on_message(m); },
     [self](election_timer_atom, std::uint64_t gen) {
-      carry_out(self, self->state.core->election_timer_fired(gen, now()));
+      auto fx = self->state.core->election_timer_fired(gen, now());
+      // A pre-vote round starts when an election timer makes a follower ask the others.
+      auto asks = [](const effect& e) {
+        auto* s = std::get_if<send>(&e);
+        return s && std::holds_alternative<pre_vote>(s->msg);
+      };
+      if (self->state.stats && std::any_of(fx.begin(), fx.end(), asks))
+        ++self->state.stats->prevote_rounds;
+      carry_out(self, std::move(fx));
     },
     [self](heartbeat_timer_atom, std::uint64_t gen) {
       carry_out(self, self->state.core->heartbeat_timer_fired(gen, now()));

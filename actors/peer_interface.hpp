@@ -34,6 +34,7 @@ using kill_atom = caf::atom_constant<caf::atom("kill")>;
 using status_atom = caf::atom_constant<caf::atom("status")>;
 using link_down_atom = caf::atom_constant<caf::atom("link_down")>;
 using link_up_atom = caf::atom_constant<caf::atom("link_up")>;
+using watch_atom = caf::atom_constant<caf::atom("watch")>; ///< actors/role_feed.hpp
 
 using link_actor = caf::typed_actor<caf::reacts_to<request_vote>,
                                     caf::reacts_to<request_vote_reply>,
@@ -61,7 +62,8 @@ using hello_reply_actor =
 /// with the session token its sender's hello earned (forwarded to the peer only when the
 /// token was issued to the member the message names), `cluster_hello` with the address for
 /// the welcome, with TLS the `member_proof` answering the endpoint's challenge (with the
-/// address for the welcome and the prover's own endpoint), and `status` for operators. Timers and `kill` are deliberately absent, so no
+/// address for the welcome and the prover's own endpoint), `status` for operators, and
+/// `watch` with the address to push role changes to (actors/role_feed.hpp). Timers and `kill` are deliberately absent, so no
 /// remote party can reach them.
 using node_endpoint = caf::typed_actor<caf::reacts_to<session_token, request_vote>,
                                        caf::reacts_to<session_token, request_vote_reply>,
@@ -71,6 +73,7 @@ using node_endpoint = caf::typed_actor<caf::reacts_to<session_token, request_vot
                                        caf::reacts_to<session_token, pre_vote_reply>,
                                        caf::reacts_to<cluster_hello, caf::actor>,
                                        caf::reacts_to<member_proof, caf::actor, caf::actor>,
-                                       caf::replies_to<status_atom>::with<node_status>>;
+                                       caf::replies_to<status_atom>::with<node_status>,
+                                       caf::reacts_to<watch_atom, caf::actor>>;
 
 } // namespace raft

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "actors/test_cluster.hpp"
+#include "apps/cli.hpp"
 
 using namespace raft;
 using clock_type = std::chrono::steady_clock;
@@ -97,34 +98,18 @@ int fail(const std::string& why) {
   return 1;
 }
 
-int usage() {
-  std::fprintf(stderr, "usage: raft-demo [--peers N (3..9, default 5)] [--seed S]\n");
-  return 2;
-}
-
 } // namespace
 
 int main(int argc, char** argv) {
   test_cluster::options opts;
   opts.peers = 5;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if ((arg == "--peers" || arg == "--seed") && i + 1 < argc) {
-      char* end = nullptr;
-      auto v = std::strtoull(argv[++i], &end, 10);
-      if (*end != '\0')
-        return usage();
-      if (arg == "--peers") {
-        if (v < 3 || v > 9)
-          return usage();
-        opts.peers = v;
-      } else {
-        opts.seed = v;
-      }
-    } else {
-      return usage();
-    }
-  }
+  CLI::App app{"Runs a live in-process cluster through a failover and checks every step.",
+               "raft-demo"};
+  app.option_defaults()->always_capture_default();
+  app.add_option("--peers", opts.peers, "number of peers")->check(CLI::Range(3, 9));
+  app.add_option("--seed", opts.seed, "seed of the peers' random election timeouts");
+  if (auto status = parse_command_line(app, argc, argv))
+    return *status;
   opts.on_role_change = [](const observed_role& r) {
     auto line = format("%9.1f ms  peer %u  term %-3llu %-9s", ms_since(t0, r.at), r.peer,
                        static_cast<unsigned long long>(r.term),

@@ -4,6 +4,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include <nlohmann/json.hpp>
+
 namespace raft {
 
 std::string event_log::timestamp() {
@@ -21,43 +23,35 @@ std::string event_log::timestamp() {
   return out;
 }
 
-std::string event_log::quote(const std::string& s) {
-  std::string out = "\"";
-  for (unsigned char c : s) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          char esc[8];
-          std::snprintf(esc, sizeof esc, "\\u%04x", c);
-          out += esc;
-        } else {
-          out += static_cast<char>(c);
-        }
-    }
-  }
-  return out + "\"";
-}
-
 void event_log::emit(const std::string& event, const std::vector<event_field>& fields) {
   std::string line;
   auto ts = timestamp();
   if (format_ == format::json) {
-    line = "{\"ts\":" + quote(ts) + ",\"node\":" + std::to_string(node_) +
-           ",\"event\":" + quote(event);
-    for (auto& f : fields) {
-      line += "," + quote(f.key) + ":";
-      line += f.type == event_field::kind::string ? quote(f.text) : f.text;
-    }
-    line += "}";
+    nlohmann::ordered_json j;
+    j["ts"] = ts;
+    j["node"] = node_;
+    j["event"] = event;
+    for (auto& f : fields)
+      std::visit([&](const auto& v) { j[f.key] = v; }, f.value);
+    line = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   } else {
     line = ts + " node " + std::to_string(node_) + " " + event;
-    for (auto& f : fields)
-      line += " " + f.key + "=" + f.text;
+    for (auto& f : fields) {
+      line += " " + f.key + "=";
+      std::visit(
+        [&](const auto& v) {
+          using T = std::decay_t<decltype(v)>;
+          if constexpr (std::is_same_v<T, std::string>)
+            line += v;
+          else if constexpr (std::is_same_v<T, bool>)
+            line += v ? "true" : "false";
+          else if constexpr (std::is_same_v<T, std::nullptr_t>)
+            line += "null";
+          else
+            line += std::to_string(v);
+        },
+        f.value);
+    }
   }
   std::lock_guard<std::mutex> guard{mtx_};
   std::fprintf(stdout, "%s\n", line.c_str());

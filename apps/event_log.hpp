@@ -3,31 +3,24 @@
 /// or readable text. Every event has `ts` (RFC 3339, UTC, microseconds), `node` and `event`.
 /// Thread-safe: peers, links and the main thread log concurrently.
 
+#include <cstddef>
 #include <cstdint>
 #include <mutex>
 #include <string>
 #include <utility>
+#include <variant>
 #include <vector>
 
 namespace raft {
 
-/// One field of an event. Values are written as JSON strings, numbers, booleans or null.
+/// One field of an event: a string, an unsigned number, a boolean or null.
 struct event_field {
-  enum class kind { string, number, boolean, null } type;
   std::string key;
-  std::string text;
-  static event_field str(std::string k, std::string v) {
-    return {kind::string, std::move(k), std::move(v)};
-  }
-  static event_field num(std::string k, std::uint64_t v) {
-    return {kind::number, std::move(k), std::to_string(v)};
-  }
-  static event_field boolean(std::string k, bool v) {
-    return {kind::boolean, std::move(k), v ? "true" : "false"};
-  }
-  static event_field null(std::string k) {
-    return {kind::null, std::move(k), "null"};
-  }
+  std::variant<std::string, std::uint64_t, bool, std::nullptr_t> value;
+  static event_field str(std::string k, std::string v) { return {std::move(k), std::move(v)}; }
+  static event_field num(std::string k, std::uint64_t v) { return {std::move(k), v}; }
+  static event_field boolean(std::string k, bool v) { return {std::move(k), v}; }
+  static event_field null(std::string k) { return {std::move(k), nullptr}; }
 };
 
 class event_log {
@@ -37,12 +30,12 @@ public:
   event_log(std::uint32_t node, format f) : node_(node), format_(f) {
   }
 
+  /// Writes one line. In JSON the keys keep their order (`ts`, `node`, `event`, then
+  /// `fields`); bytes that are not UTF-8 are replaced by U+FFFD rather than dropping the line.
   void emit(const std::string& event, const std::vector<event_field>& fields = {});
 
   /// The current time as RFC 3339 with microseconds, e.g. 2026-11-25T10:15:03.123456Z.
   static std::string timestamp();
-  /// `s` as a JSON string literal, quotes included.
-  static std::string quote(const std::string& s);
 
 private:
   std::uint32_t node_;

@@ -54,7 +54,13 @@
 #include "actors/node_system.hpp"
 #include "actors/peer.hpp"
 #include "actors/remote_link.hpp"
+#include "apps/cli.hpp"
+#include "actors/role_feed.hpp"
 #include "apps/event_log.hpp"
+#include "apps/hook_runner.hpp"
+#include "apps/metrics_server.hpp"
+#include "apps/node_metrics.hpp"
+#include "apps/status_view.hpp"
 #include "config/cluster_identity.hpp"
 #include "config/load_config.hpp"
 #include "storage/file_store.hpp"
@@ -68,10 +74,6 @@ using ef = event_field;
 
 namespace {
 
-constexpr const char* usage_text =
-  "usage: raft-node --config FILE --init\n"
-  "       raft-node --config FILE [--log-format json|text] [--fault-file PATH]\n";
-
 /// True when `host` is a loopback address (127.0.0.0/8, ::1) or `localhost`: traffic to it
 /// never leaves this machine, so running without TLS exposes nothing.
 bool is_loopback_host(const std::string& host) {
@@ -81,11 +83,6 @@ bool is_loopback_host(const std::string& host) {
   in6_addr v6{};
   if (::inet_pton(AF_INET6, host.c_str(), &v6) == 1) return IN6_IS_ADDR_LOOPBACK(&v6);
   return false;
-}
-
-int usage_error(const std::string& why) {
-  std::fprintf(stderr, "raft-node: %s\n%s", why.c_str(), usage_text);
-  return 2;
 }
 
 std::atomic<int> fatal_status{0};
@@ -208,34 +205,23 @@ int main(int argc, char** argv) {
   std::string config_path;
   std::string fault_file;
   bool init = false;
-  auto fmt = event_log::format::json;
-  for (int i = 1; i < argc; ++i) {
-    std::string arg = argv[i];
-    if (arg == "--help" || arg == "-h") {
-      std::printf("%s", usage_text);
-      return 0;
-    } else if (arg == "--config" && i + 1 < argc) {
-      config_path = argv[++i];
-    } else if (arg == "--init") {
-      init = true;
-    } else if (arg == "--fault-file" && i + 1 < argc) {
-      fault_file = argv[++i];
-    } else if (arg == "--log-format" && i + 1 < argc) {
-      std::string v = argv[++i];
-      if (v == "json")
-        fmt = event_log::format::json;
-      else if (v == "text")
-        fmt = event_log::format::text;
-      else
-        return usage_error("--log-format must be json or text, not '" + v + "'");
-    } else {
-      return usage_error("unexpected argument '" + arg + "'");
-    }
-  }
-  if (config_path.empty())
-    return usage_error("--config FILE is required");
-  if (init && !fault_file.empty())
-    return usage_error("--init takes no --fault-file");
+  std::string log_format = "json";
+  CLI::App app{"Runs one peer of a Raft cluster from a TOML config (config/README.md).",
+               "raft-node"};
+  app.option_defaults()->always_capture_default();
+  app.add_option("--config", config_path, "the node's TOML config")
+    ->required()
+    ->type_name("FILE");
+  auto* init_flag =
+    app.add_flag("--init", init, "make a new node's state (term 0, no vote) and exit");
+  app.add_option("--log-format", log_format, "how events are written to stdout")
+    ->check(one_of({"json", "text"}));
+  app.add_option("--fault-file", fault_file, "tests only: peer ids to cut off, read every 10 ms")
+    ->type_name("PATH")
+    ->excludes(init_flag);
+  if (auto status = parse_command_line(app, argc, argv))
+    return *status;
+  auto fmt = log_format == "text" ? event_log::format::text : event_log::format::json;
 
   auto loaded = load_cluster_config(config_path);
   if (!loaded) {
@@ -312,8 +298,36 @@ int main(int argc, char** argv) {
                                          std::random_device{}() ^
                                            (std::uint64_t{conf.node_id} << 32));
   pc.store = store;
-  auto stats = std::make_shared<peer_stats>();
+  std::vector<peer_id> other_ids;
+  for (auto& other : conf.others())
+    other_ids.push_back(other.id);
+  auto stats = std::make_shared<peer_stats>(other_ids);
   pc.stats = stats;
+  // [metrics]: the registry the observers below update and the HTTP server reads.
+  std::shared_ptr<node_metrics> metrics;
+  if (conf.metrics)
+    metrics = std::make_shared<node_metrics>(other_ids, stats);
+  // [hooks]: run on their own thread, fed by the observer below.
+  std::unique_ptr<hook_runner> hooks;
+  if (!conf.hooks.on_leader.empty() || !conf.hooks.on_follower.empty())
+    hooks = std::make_unique<hook_runner>(conf.node_id, conf.hooks, [&log](const hook_report& r) {
+      std::vector<event_field> f{ef::str("hook", r.job.hook), ef::num("term", r.job.term),
+                                 ef::str("role", std::string(to_string(r.job.role))),
+                                 r.job.leader ? ef::num("leader", *r.job.leader)
+                                              : ef::null("leader"),
+                                 ef::str("outcome", r.outcome)};
+      if (r.status)
+        f.push_back(ef::num("status", static_cast<std::uint64_t>(*r.status)));
+      if (r.signal)
+        f.push_back(ef::num("signal", static_cast<std::uint64_t>(*r.signal)));
+      if (!r.detail.empty())
+        f.push_back(ef::str("detail", r.detail));
+      f.push_back(ef::num("ms", static_cast<std::uint64_t>(r.took.count())));
+      log.emit("hook", f);
+    });
+  // Pushes role changes to `raftctl watch` (actors/role_feed.hpp).
+  auto feed = spawn_role_feed(*sys, node_status{conf.node_id, restored.current_term, 0, 0});
+  watch(feed, "role feed", *sys, log);
   std::shared_ptr<fault_switch> faults;
   if (!fault_file.empty())
     faults = std::make_shared<fault_switch>();
@@ -352,8 +366,10 @@ int main(int argc, char** argv) {
                 ef::str("peer_identity", theirs.identity.text()),
                 ef::num("peer_claims", theirs.id)});
     };
-    rc.on_change = [&log, holder](peer_id p, bool up, const std::string& detail) {
+    rc.on_change = [&log, holder, metrics](peer_id p, bool up, const std::string& detail) {
       log.emit(up ? "peer_up" : "peer_down", {ef::num("peer", p), ef::str("detail", detail)});
+      if (metrics)
+        metrics->peer_connected(p, up);
       std::lock_guard<std::mutex> guard{holder->mtx};
       if (!holder->peer)
         return;
@@ -367,12 +383,22 @@ int main(int argc, char** argv) {
     pc.links.emplace(other.id, l);
     links.push_back(l);
   }
-  pc.observer = [&log](const peer_event& ev) {
+  // Runs on the peer's thread: everything below only logs, stores atomics or enqueues.
+  pc.observer = [&log, metrics, hook_ptr = hooks.get(), feed](const peer_event& ev) {
     if (auto* r = std::get_if<role_changed>(&ev.what)) {
       log.emit("role", {ef::str("role", std::string(to_string(r->role))), ef::num("term", r->term),
                         r->leader ? ef::num("leader", *r->leader) : ef::null("leader")});
+      if (metrics)
+        metrics->role_changed(r->role, r->term, r->leader);
+      if (hook_ptr)
+        hook_ptr->role_changed(r->role, r->term, r->leader);
+      caf::anon_send(feed, role_atom::value,
+                     node_status{ev.peer, r->term, static_cast<std::uint8_t>(r->role),
+                                 r->leader.value_or(0)});
     } else if (auto* x = std::get_if<message_rejected>(&ev.what)) {
       log.emit("rejected", {ef::num("from", x->from), ef::str("reason", x->reason)});
+      if (metrics)
+        metrics->rejected(node_metrics::reason_label(x->reason));
     } else if (auto* fatal = std::get_if<std::string>(&ev.what)) {
       log.emit("error", {ef::str("message", *fatal)});
       fatal_status = 1;
@@ -400,6 +426,7 @@ int main(int argc, char** argv) {
   }
   peer_actor peer;
   node_endpoint ep;
+  std::unique_ptr<metrics_server> server;
   int status = 0;
   try {
     peer = spawn_peer(*sys, pc, /*detached: fsyncs block only this peer's thread*/ true);
@@ -414,13 +441,16 @@ int main(int argc, char** argv) {
     ec.members = conf.member_ids();
     ec.identity = identity;
     ec.faults = faults;
+    ec.feed = feed;
     ec.verifier = verifier;
     ec.on_member_endpoint = [links = pc.links](peer_id id, const node_endpoint& theirs) {
       auto l = links.find(id);
       if (l != links.end())
         caf::anon_send(caf::actor_cast<caf::actor>(l->second), offer_atom::value, theirs);
     };
-    ec.on_rejected = [&log](const report_limiter<sender_rejection>::report& r) {
+    ec.on_rejected = [&log, metrics](const report_limiter<sender_rejection>::report& r) {
+      if (metrics) // a report stands for itself and the ones suppressed before it
+        metrics->rejected(r.detail.reason, 1 + r.suppressed);
       log.emit("sender_rejected", {r.from ? ef::num("from", *r.from) : ef::null("from"),
                                    ef::str("kind", r.detail.kind),
                                    ef::str("reason", r.detail.reason),
@@ -451,6 +481,13 @@ int main(int argc, char** argv) {
       status = 1;
     } else {
       log.emit("listening", {ef::str("address", address)});
+    }
+    if (status == 0 && metrics) {
+      server = std::make_unique<metrics_server>(conf.metrics->host, conf.metrics->port,
+                                                [metrics] { return metrics->render(); });
+      log.emit("metrics", {ef::str("address", address_text(peer_address{
+                                                0, conf.metrics->host, conf.metrics->port})),
+                           ef::str("path", "/metrics")});
     }
   } catch (const std::exception& ex) {
     log.emit("error", {ef::str("message", ex.what())});
@@ -502,14 +539,19 @@ int main(int argc, char** argv) {
     std::lock_guard<std::mutex> guard{holder->mtx};
     holder->peer = nullptr;
   }
+  caf::anon_send_exit(feed, caf::exit_reason::user_shutdown);
   {
     std::lock_guard<std::mutex> guard{ep_holder->mtx};
     ep_holder->endpoint = nullptr;
   }
   ep = nullptr;
+  feed = nullptr;
   links.clear();
   pc.links.clear();
+  pc.observer = nullptr;
+  server.reset();
   sys.reset();
+  hooks.reset(); // the peer is gone: no more transitions; a running hook is cancelled
   if (stopped_reported.exchange(true))
     for (;;)
       pause(); // the watchdog reported `stopped` and is exiting; `log` must outlive it

@@ -19,6 +19,7 @@
 
 #include <algorithm>
 #include <cinttypes>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -29,10 +30,15 @@
 #include <thread>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
+#include "apps/cli.hpp"
 #include "tests/process/node_harness.hpp"
 
 using namespace raft::process;
 using namespace std::chrono_literals;
+/// Keys in the order written, as before: the kept results read the same.
+using json = nlohmann::ordered_json;
 
 namespace {
 
@@ -56,14 +62,20 @@ double percentile(const std::vector<double>& sorted, double p) {
   return sorted[rank - 1];
 }
 
-std::string summary(std::vector<double> v) {
+/// `x` rounded to `digits` decimals (what the JSON shows).
+double rounded(double x, int digits) {
+  const double scale = std::pow(10.0, digits);
+  return std::round(x * scale) / scale;
+}
+
+json summary(std::vector<double> v) {
   std::sort(v.begin(), v.end());
-  char buf[256];
-  std::snprintf(buf, sizeof buf,
-                "{\"n\":%zu,\"median\":%.1f,\"p90\":%.1f,\"p99\":%.1f,\"max\":%.1f,\"min\":%.1f}",
-                v.size(), percentile(v, 50), percentile(v, 90), percentile(v, 99),
-                v.empty() ? 0.0 : v.back(), v.empty() ? 0.0 : v.front());
-  return buf;
+  return {{"n", v.size()},
+          {"median", rounded(percentile(v, 50), 1)},
+          {"p90", rounded(percentile(v, 90), 1)},
+          {"p99", rounded(percentile(v, 99), 1)},
+          {"max", rounded(v.empty() ? 0.0 : v.back(), 1)},
+          {"min", rounded(v.empty() ? 0.0 : v.front(), 1)}};
 }
 
 /// The latest `stats` event of a node logged after `after_us`, asked for with SIGUSR1.
@@ -203,16 +215,14 @@ case_result run_case(cluster_dir& cd, fault f, std::size_t trials) {
   return r;
 }
 
-std::string case_json(const case_result& r) {
-  std::ostringstream os;
-  os << "{\"failover_ms\":" << summary(r.failover_ms)
-     << ",\"election_messages\":" << summary(r.election_messages)
-     << ",\"failed_trials\":" << r.failed_trials
-     << ",\"terms_bumped_by_rejoining_leader\":" << r.rejoin_term_bumps;
+json case_json(const case_result& r) {
+  json j = {{"failover_ms", summary(r.failover_ms)},
+            {"election_messages", summary(r.election_messages)},
+            {"failed_trials", r.failed_trials},
+            {"terms_bumped_by_rejoining_leader", r.rejoin_term_bumps}};
   if (!r.old_leader_overlap_ms.empty())
-    os << ",\"old_leader_steps_down_after_thaw_ms\":" << summary(r.old_leader_overlap_ms);
-  os << "}";
-  return os.str();
+    j["old_leader_steps_down_after_thaw_ms"] = summary(r.old_leader_overlap_ms);
+  return j;
 }
 
 /// utime + stime of a process, in seconds.
@@ -240,11 +250,10 @@ double rss_mb(pid_t pid) {
   return 0;
 }
 
-std::string steady_json(cluster_dir& cd, long idle_seconds) {
-  std::ostringstream os;
+json steady_json(cluster_dir& cd, long idle_seconds) {
   auto stable = stable_leader(cd);
   if (!stable)
-    return "{\"error\":\"no stable leader\"}";
+    return {{"error", "no stable leader"}};
   auto leader = stable->first;
   // Heartbeats per second per follower over 10 s, from the leader's own counters.
   auto t0 = wall_now_us();
@@ -259,34 +268,31 @@ std::string steady_json(cluster_dir& cd, long idle_seconds) {
     rate = static_cast<double>(sent) / static_cast<double>(cd.size() - 1) /
            (static_cast<double>(s1->ts_us - s0->ts_us) / 1e6);
   }
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%.2f", rate);
-  os << "{\"heartbeats_per_second_per_follower\":" << buf << ",\"idle_nodes\":[";
+  json idle_nodes = json::array();
   // Resident memory and CPU of each node over the idle window.
   std::map<std::uint64_t, double> cpu0;
   for (auto id : cd.ids())
     cpu0[id] = cpu_seconds(cd.node(id).pid());
   std::this_thread::sleep_for(std::chrono::seconds(idle_seconds));
-  bool first = true;
   for (auto id : cd.ids()) {
     auto pid = cd.node(id).pid();
     double cpu = cpu_seconds(pid) - cpu0[id];
-    std::snprintf(buf, sizeof buf, "%.2f", 100.0 * cpu / static_cast<double>(idle_seconds));
-    char rss[32];
-    std::snprintf(rss, sizeof rss, "%.1f", rss_mb(pid));
-    os << (first ? "" : ",") << "{\"id\":" << id << ",\"leader\":" << (id == leader ? "true" : "false")
-       << ",\"rss_mb\":" << rss << ",\"cpu_percent_of_one_core\":" << buf << "}";
-    first = false;
+    idle_nodes.push_back(
+      {{"id", id},
+       {"leader", id == leader},
+       {"rss_mb", rounded(rss_mb(pid), 1)},
+       {"cpu_percent_of_one_core", rounded(100.0 * cpu / static_cast<double>(idle_seconds), 2)}});
   }
-  os << "],\"idle_seconds\":" << idle_seconds << "}";
-  return os.str();
+  return {{"heartbeats_per_second_per_follower", rounded(rate, 2)},
+          {"idle_nodes", idle_nodes},
+          {"idle_seconds", idle_seconds}};
 }
 
 /// Leader changes while two busy processes saturate both cores.
-std::string loaded_json(cluster_dir& cd, long seconds) {
+json loaded_json(cluster_dir& cd, long seconds) {
   auto stable = stable_leader(cd);
   if (!stable)
-    return "{\"error\":\"no stable leader\"}";
+    return {{"error", "no stable leader"}};
   auto start_term = stable->second;
   std::vector<pid_t> hogs;
   for (int i = 0; i < 2; ++i) {
@@ -310,63 +316,40 @@ std::string loaded_json(cluster_dir& cd, long seconds) {
       if (e.name == "role" && e.ts_us >= t0 && e.str("role") == std::string("leader"))
         ++changes;
   auto end = stable_leader(cd);
-  std::ostringstream os;
-  os << "{\"seconds\":" << seconds << ",\"busy_processes\":2,\"leader_changes\":" << changes
-     << ",\"terms_advanced\":" << (end ? end->second - start_term : 0) << "}";
-  return os.str();
-}
-
-bool parse_args(int argc, char** argv, options& o) {
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--trials") {
-      o.trials = std::stoul(next());
-    } else if (a == "--steady-seconds") {
-      o.steady_seconds = std::stol(next());
-    } else if (a == "--idle-seconds") {
-      o.idle_seconds = std::stol(next());
-    } else if (a == "--sizes") {
-      o.sizes.clear();
-      std::stringstream ss{next()};
-      std::string item;
-      while (std::getline(ss, item, ','))
-        o.sizes.push_back(std::stoul(item));
-    } else {
-      return false;
-    }
-  }
-  return !o.sizes.empty() && o.trials > 0;
+  return {{"seconds", seconds},
+          {"busy_processes", 2},
+          {"leader_changes", changes},
+          {"terms_advanced", end ? end->second - start_term : 0}};
 }
 
 } // namespace
 
 int main(int argc, char** argv) {
   options o;
-  try {
-    if (!parse_args(argc, argv, o)) {
-      std::fprintf(stderr, "usage: failover-bench [--trials N] [--sizes 3,5] "
-                           "[--steady-seconds S] [--idle-seconds S]\n");
-      return 2;
-    }
-  } catch (const std::exception&) {
-    std::fprintf(stderr, "failover-bench: bad number\n");
-    return 2;
-  }
-  std::ostringstream out;
-  out << "{\"heartbeat_ms\":100,\"election_timeout_ms\":[300,600],\"trials_per_case\":"
-      << o.trials << ",\"clusters\":[";
-  bool first_size = true;
+  CLI::App app{"Failover times, heartbeat rate, leader changes under load and idle cost of "
+               "real raft-node processes on loopback, as one JSON document.",
+               "failover-bench"};
+  app.option_defaults()->always_capture_default();
+  app.add_option("--trials", o.trials, "trials per case")->check(CLI::Range(1, 100000));
+  app.add_option("--sizes", o.sizes, "cluster sizes")->delimiter(',')->check(CLI::Range(1, 9));
+  app.add_option("--steady-seconds", o.steady_seconds, "the loaded run (3 nodes; 0: none)")
+    ->check(CLI::Range(0, 86400));
+  app.add_option("--idle-seconds", o.idle_seconds, "the idle window")->check(CLI::Range(1, 86400));
+  if (auto status = raft::parse_command_line(app, argc, argv))
+    return *status;
+  json out = {{"heartbeat_ms", 100},
+              {"election_timeout_ms", {300, 600}},
+              {"trials_per_case", o.trials},
+              {"clusters", json::array()}};
   for (auto n : o.sizes) {
     progress("cluster of " + std::to_string(n));
-    out << (first_size ? "" : ",") << "{\"nodes\":" << n;
-    first_size = false;
+    json cluster = {{"nodes", n}};
     {
       cluster_dir cd{n, {}, /*fault files*/ true};
       cd.start_all();
       for (auto f : {fault::sigkill, fault::sigstop, fault::isolate}) {
         progress("  " + std::string(name_of(f)) + " x " + std::to_string(o.trials));
-        out << ",\"" << name_of(f) << "\":" << case_json(run_case(cd, f, o.trials));
+        cluster[name_of(f)] = case_json(run_case(cd, f, o.trials));
       }
     } // its nodes are killed here
     // Steady state, idle resources and the loaded run on a cluster started as deployed:
@@ -374,14 +357,13 @@ int main(int argc, char** argv) {
     cluster_dir plain{n, {}, /*fault files*/ false};
     plain.start_all();
     progress("  steady state and idle resources");
-    out << ",\"steady\":" << steady_json(plain, o.idle_seconds);
+    cluster["steady"] = steady_json(plain, o.idle_seconds);
     if (n == 3 && o.steady_seconds > 0) {
       progress("  " + std::to_string(o.steady_seconds) + " s with both cores saturated");
-      out << ",\"loaded\":" << loaded_json(plain, o.steady_seconds);
+      cluster["loaded"] = loaded_json(plain, o.steady_seconds);
     }
-    out << "}";
+    out["clusters"].push_back(cluster);
   }
-  out << "]}";
-  std::printf("%s\n", out.str().c_str());
+  std::printf("%s\n", out.dump().c_str());
   return 0;
 }

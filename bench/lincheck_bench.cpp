@@ -14,8 +14,16 @@
 #include <string>
 #include <vector>
 
+#include <cmath>
+
+#include <nlohmann/json.hpp>
+
+#include "apps/cli.hpp"
 #include "lincheck/checker.hpp"
 #include "lincheck/generate.hpp"
+
+/// Keys in the order written, as before.
+using json = nlohmann::ordered_json;
 
 namespace {
 
@@ -39,15 +47,12 @@ T percentile(std::vector<T> v, double p) {  // nearest rank
 
 int main(int argc, char** argv) {
   int trials = 20;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--trials" && i + 1 < argc && std::atoi(argv[i + 1]) > 0) {
-      trials = std::atoi(argv[++i]);
-    } else {
-      std::fprintf(stderr, "usage: lincheck-bench [--trials N]\n");
-      return 2;
-    }
-  }
+  CLI::App app{"The linearizability checker's speed on generated histories, as JSON.",
+               "lincheck-bench"};
+  app.option_defaults()->always_capture_default();
+  app.add_option("--trials", trials, "histories per case")->check(CLI::Range(1, 100000));
+  if (auto status = raft::parse_command_line(app, argc, argv))
+    return *status;
   const std::vector<bench_case> cases{
       {"10000 ops, 50 keys, 10 clients", 10000, 50, 10, 0.0, false},
       {"10000 ops, 50 keys, 10 clients, 5% unknown", 10000, 50, 10, 0.05, false},
@@ -59,7 +64,9 @@ int main(int argc, char** argv) {
       {"2000 ops, 1 key, 10 clients, one stale read", 2000, 1, 10, 0.0, true},
       {"1000 ops, 1 key, 10 clients, 5% unknown, one stale read", 1000, 1, 10, 0.05, true},
   };
-  std::printf("{\"trials\":%d,\"cases\":[", trials);
+  // Rounded as before: milliseconds to one decimal.
+  auto ms1 = [](double x) { return std::round(x * 10) / 10; };
+  json out = {{"trials", trials}, {"cases", json::array()}};
   for (std::size_t c = 0; c < cases.size(); ++c) {
     const bench_case& bc = cases[c];
     std::vector<double> ms;
@@ -84,19 +91,22 @@ int main(int argc, char** argv) {
       std::fprintf(stderr, "lincheck-bench: %s, seed %d: %s, %.1f ms\n", bc.name, t, to_string(r.result), ms.back());
     }
     if (ms.empty()) continue;
-    std::printf("%s{\"case\":\"%s\",\"runs\":%zu,\"expected_verdict\":%d,\"unknown\":%d,"
-                "\"ms\":{\"p50\":%.1f,\"p90\":%.1f,\"max\":%.1f},"
-                "\"steps\":{\"p50\":%llu,\"p90\":%llu,\"max\":%llu},"
-                "\"explain_steps\":{\"p50\":%llu,\"max\":%llu}}",
-                c == 0 ? "" : ",", bc.name, ms.size(), expected, unknown, percentile(ms, 0.5),
-                percentile(ms, 0.9), percentile(ms, 1.0),
-                static_cast<unsigned long long>(percentile(steps, 0.5)),
-                static_cast<unsigned long long>(percentile(steps, 0.9)),
-                static_cast<unsigned long long>(percentile(steps, 1.0)),
-                static_cast<unsigned long long>(percentile(explain_steps, 0.5)),
-                static_cast<unsigned long long>(percentile(explain_steps, 1.0)));
-    std::fflush(stdout);
+    out["cases"].push_back(
+      {{"case", bc.name},
+       {"runs", ms.size()},
+       {"expected_verdict", expected},
+       {"unknown", unknown},
+       {"ms",
+        {{"p50", ms1(percentile(ms, 0.5))},
+         {"p90", ms1(percentile(ms, 0.9))},
+         {"max", ms1(percentile(ms, 1.0))}}},
+       {"steps",
+        {{"p50", percentile(steps, 0.5)},
+         {"p90", percentile(steps, 0.9)},
+         {"max", percentile(steps, 1.0)}}},
+       {"explain_steps",
+        {{"p50", percentile(explain_steps, 0.5)}, {"max", percentile(explain_steps, 1.0)}}}});
   }
-  std::printf("]}\n");
+  std::printf("%s\n", out.dump().c_str());
   return 0;
 }

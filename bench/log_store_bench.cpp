@@ -26,9 +26,15 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
+#include "apps/cli.hpp"
 #include "storage/disk_log_store.hpp"
 #include "storage/posix_fs.hpp"
 #include "storage/posix_io.hpp"
+
+/// Keys in the order written, as before.
+using json = nlohmann::ordered_json;
 
 namespace {
 
@@ -45,19 +51,16 @@ double percentile(const std::vector<double>& v, double p) {
   return v[std::min(rank, v.size()) - 1];
 }
 
-std::string summary(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  std::ostringstream out;
-  out.setf(std::ios::fixed);
-  out.precision(1);
-  out << "{\"n\": " << v.size() << ", \"p50_us\": " << percentile(v, 50) << ", \"p90_us\": " << percentile(v, 90)
-      << ", \"p99_us\": " << percentile(v, 99) << ", \"max_us\": " << (v.empty() ? 0 : v.back()) << "}";
-  return out.str();
-}
+/// Microseconds to one decimal, as the results have always shown them.
+double us1(double x) { return std::round(x * 10) / 10; }
 
-[[noreturn]] void usage(const char* why) {
-  std::cerr << "log-store-bench: " << why << "\nusage: log-store-bench [--dir DIR] [--trials N] [--batches N]\n";
-  std::exit(2);
+json summary(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  return {{"n", v.size()},
+          {"p50_us", us1(percentile(v, 50))},
+          {"p90_us", us1(percentile(v, 90))},
+          {"p99_us", us1(percentile(v, 99))},
+          {"max_us", us1(v.empty() ? 0 : v.back())}};
 }
 
 } // namespace
@@ -66,19 +69,14 @@ int main(int argc, char** argv) {
   std::string base;
   std::size_t trials = 2000;
   std::size_t batches = 1000;
-  for (int i = 1; i < argc; ++i) {
-    const std::string arg = argv[i];
-    if (i + 1 >= argc) usage(("missing value after " + arg).c_str());
-    const std::string value = argv[++i];
-    try {
-      if (arg == "--dir") base = value;
-      else if (arg == "--trials") trials = std::stoul(value);
-      else if (arg == "--batches") batches = std::stoul(value);
-      else usage(("unknown option " + arg).c_str());
-    } catch (const std::logic_error&) {
-      usage(("not a number: " + value).c_str());
-    }
-  }
+  CLI::App app{"fdatasync latency and the log store's append + sync throughput, as JSON.",
+               "log-store-bench"};
+  app.option_defaults()->always_capture_default();
+  app.add_option("--dir", base, "where to make the scratch directory (default: $TMPDIR or /var/tmp)");
+  app.add_option("--trials", trials, "fdatasync samples")->check(CLI::Range(1, 10000000));
+  app.add_option("--batches", batches, "appends per batch size")->check(CLI::Range(1, 10000000));
+  if (auto status = raft::parse_command_line(app, argc, argv))
+    return *status;
   if (base.empty()) {
     const char* tmp = std::getenv("TMPDIR");
     base = tmp != nullptr ? tmp : "/var/tmp";
@@ -106,7 +104,7 @@ int main(int argc, char** argv) {
     }
 
     // 2. append + sync through the log store.
-    std::ostringstream runs;
+    json runs = json::array();
     auto files = std::make_shared<raft::posix_fs>();
     for (const std::size_t batch : {std::size_t{1}, std::size_t{16}, std::size_t{64}}) {
       const std::string data_dir = dir + "/store-" + std::to_string(batch);
@@ -127,9 +125,12 @@ int main(int argc, char** argv) {
         next += batch;
       }
       const double seconds = std::chrono::duration<double>(clock_type::now() - begin).count();
-      runs << (batch == 1 ? "" : ",\n") << "    {\"batch\": " << batch << ", \"entry_bytes\": 100, \"batches\": " << batches
-           << ", \"entries_per_second\": " << static_cast<long long>(static_cast<double>(batches * batch) / seconds)
-           << ", \"append_sync_latency\": " << summary(latency_us) << "}";
+      runs.push_back({{"batch", batch},
+                      {"entry_bytes", 100},
+                      {"batches", batches},
+                      {"entries_per_second",
+                       static_cast<long long>(static_cast<double>(batches * batch) / seconds)},
+                      {"append_sync_latency", summary(latency_us)}});
     }
 
     struct statfs sfs {};
@@ -138,9 +139,12 @@ int main(int argc, char** argv) {
     ::uname(&un);
     char fs_type[32];
     std::snprintf(fs_type, sizeof fs_type, "0x%lx", static_cast<unsigned long>(sfs.f_type));
-    std::cout << "{\n  \"dir\": \"" << dir << "\",\n  \"fs_magic\": \"" << fs_type << "\",\n  \"kernel\": \"" << un.release
-              << "\",\n  \"fdatasync_after_100_byte_append\": " << summary(datasync_us)
-              << ",\n  \"log_store_append_sync\": [\n" << runs.str() << "\n  ]\n}\n";
+    const json out = {{"dir", dir},
+                      {"fs_magic", fs_type},
+                      {"kernel", un.release},
+                      {"fdatasync_after_100_byte_append", summary(datasync_us)},
+                      {"log_store_append_sync", runs}};
+    std::cout << out.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
   } catch (const std::exception& e) {
     std::cerr << "log-store-bench: " << e.what() << "\n";
     std::filesystem::remove_all(dir);

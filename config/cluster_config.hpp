@@ -2,6 +2,7 @@
 /// The static membership and local settings of one Raft peer in a multi-host deployment,
 /// as read from a cluster config file (format: config/README.md).
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -53,12 +54,27 @@ struct tls_settings {
 ///   `127.0.0.1` on one port are one address);
 /// - `timing.problem()` is empty (see core/timing.hpp for why the rules make the cluster
 ///   stable).
+/// `[metrics]`: where the node serves Prometheus text on `GET /metrics`.
+struct metrics_settings {
+  std::string host;       ///< non-empty; as written (an IP literal is recommended)
+  std::uint16_t port = 0; ///< 1..65535, and not this node's own Raft address
+};
+
+/// `[hooks]`: shell commands run on leadership transitions (apps/hook_runner.hpp).
+struct hook_settings {
+  std::string on_leader;   ///< empty: none
+  std::string on_follower; ///< empty: none
+  std::chrono::milliseconds timeout{10000}; ///< 1 ms … 1 hour; then the hook is killed
+};
+
 struct cluster_config {
   peer_id node_id = 0;
   std::string data_dir;             ///< where this node keeps its persistent state
   std::string cluster_id;           ///< `node.cluster_id`; empty when the file has none
   std::vector<peer_address> peers;  ///< every member, this node included, in file order
   raft::timing timing;              ///< defaults unless the file has a [timing] table
+  std::optional<metrics_settings> metrics; ///< nothing unless the file has [metrics]
+  hook_settings hooks;              ///< no commands unless the file has [hooks]
   std::optional<tls_settings> tls;  ///< present exactly when the file has a [tls] table
 
   /// This node's own entry of `peers`. Precondition: the invariants above hold.

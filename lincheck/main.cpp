@@ -15,52 +15,27 @@
 #include <iostream>
 #include <string>
 
+#include "apps/cli.hpp"
 #include "lincheck/checker.hpp"
 #include "lincheck/jsonl.hpp"
-
-namespace {
-
-int usage(const std::string& problem) {
-  std::cerr << "raft-lincheck: " << problem << "\n"
-            << "usage: raft-lincheck [--max-steps N] [--time-limit-ms MS] FILE\n";
-  return 2;
-}
-
-bool parse_u64(const char* s, std::uint64_t& out) {
-  if (*s < '0' || *s > '9') return false;
-  char* end = nullptr;
-  errno = 0;
-  out = std::strtoull(s, &end, 10);
-  return errno == 0 && *end == '\0';
-}
-
-} // namespace
 
 int main(int argc, char** argv) {
   using namespace raft::lincheck;
   check_options opts;
   std::string file;
-  for (int i = 1; i < argc; ++i) {
-    const std::string a = argv[i];
-    if (a == "--max-steps" || a == "--time-limit-ms") {
-      std::uint64_t v = 0;
-      if (i + 1 >= argc || !parse_u64(argv[i + 1], v) || v == 0)
-        return usage(a + " needs a positive number");
-      ++i;
-      if (a == "--max-steps") opts.max_steps = v;
-      else opts.time_limit = std::chrono::milliseconds(v);
-    } else if (a == "-h" || a == "--help") {
-      std::cout << "usage: raft-lincheck [--max-steps N] [--time-limit-ms MS] FILE\n";
-      return 0;
-    } else if (a.size() > 1 && a[0] == '-') {
-      return usage("unknown option " + a);
-    } else if (!file.empty()) {
-      return usage("one FILE only");
-    } else {
-      file = a;
-    }
-  }
-  if (file.empty()) return usage("FILE is missing");
+  std::uint64_t max_steps = 0, time_limit_ms = 0;
+  CLI::App app{"Checks a recorded key-value history (JSON lines) for linearizability.",
+               "raft-lincheck"};
+  auto* steps_opt = app.add_option("--max-steps", max_steps, "search budget in steps")
+                      ->check(CLI::PositiveNumber);
+  auto* time_opt = app.add_option("--time-limit-ms", time_limit_ms, "search budget in time")
+                     ->type_name("MS")
+                     ->check(CLI::PositiveNumber);
+  app.add_option("FILE", file, "the history, one JSON operation per line")->required();
+  if (auto status = raft::parse_command_line(app, argc, argv))
+    return *status;
+  if (steps_opt->count() > 0) opts.max_steps = max_steps;
+  if (time_opt->count() > 0) opts.time_limit = std::chrono::milliseconds(time_limit_ms);
 
   read_result in = read_jsonl_file(file);
   if (!in) {

@@ -69,10 +69,13 @@ struct append_entries {
   term_t prev_log_term = 0;     ///< term of prev_log_index entry
   std::vector<log_entry> entries; ///< log entries to store (empty for heartbeat)
   log_index leader_commit = 0;  ///< leader's commitIndex
+  /// Not Raft: a number the sending shell picks so it can match the reply (which echoes it)
+  /// and measure the round trip (actors/peer.cpp). The core neither sets nor reads it.
+  std::uint64_t seq = 0;
   friend bool operator==(const append_entries& a, const append_entries& b) {
     return a.term == b.term && a.leader_id == b.leader_id &&
            a.prev_log_index == b.prev_log_index && a.prev_log_term == b.prev_log_term &&
-           a.entries == b.entries && a.leader_commit == b.leader_commit;
+           a.entries == b.entries && a.leader_commit == b.leader_commit && a.seq == b.seq;
   }
 };
 
@@ -81,8 +84,12 @@ struct append_entries_reply {
   term_t term = 0;      ///< currentTerm, for leader to update itself
   bool success = false; ///< true if follower contained entry matching prev_log_index/term
   peer_id follower_id = 0; ///< who answers
+  /// Not Raft: the `seq` of the append_entries this answers, echoed by the follower's shell
+  /// (actors/peer.cpp); 0 when unknown. The core neither sets nor reads it.
+  std::uint64_t seq = 0;
   friend bool operator==(const append_entries_reply& a, const append_entries_reply& b) {
-    return a.term == b.term && a.success == b.success && a.follower_id == b.follower_id;
+    return a.term == b.term && a.success == b.success && a.follower_id == b.follower_id &&
+           a.seq == b.seq;
   }
 };
 
@@ -139,12 +146,13 @@ auto inspect(Inspector& f, request_vote_reply& x) {
 
 template <class Inspector>
 auto inspect(Inspector& f, append_entries& x) {
-  return f(x.term, x.leader_id, x.prev_log_index, x.prev_log_term, x.entries, x.leader_commit);
+  return f(x.term, x.leader_id, x.prev_log_index, x.prev_log_term, x.entries, x.leader_commit,
+           x.seq);
 }
 
 template <class Inspector>
 auto inspect(Inspector& f, append_entries_reply& x) {
-  return f(x.term, x.success, x.follower_id);
+  return f(x.term, x.success, x.follower_id, x.seq);
 }
 
 } // namespace raft

@@ -14,104 +14,64 @@
 /// failed, 2 on bad usage.
 
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
 #include <string>
 
+#include <nlohmann/json.hpp>
+
+#include "apps/cli.hpp"
 #include "sim/simulator.hpp"
-
-namespace {
-
-void usage() {
-  std::cerr << "usage: raft-sim [--seeds N] [--start S] [--seed S] [--peers 3|5|7] [--trace]\n"
-               "                [--bug count_stale_votes|ignore_log_freshness|vote_twice|"
-               "forget_vote_on_restart|\n"
-               "                       candidate_skips_pre_vote|ignore_vote_lease]...\n"
-               "                [--no-core-checks] [--never-heal] [--tail N] [--show N] "
-               "[--quiet]\n"
-               "                [--pre-vote] [--check-quorum] [--retry] [--product (all three)]\n"
-               "                [--preloaded-logs]\n";
-}
-
-bool parse_u64(const char* s, std::uint64_t& out) {
-  char* end = nullptr;
-  out = std::strtoull(s, &end, 10);
-  return end && *end == '\0' && end != s;
-}
-
-} // namespace
 
 int main(int argc, char** argv) {
   using namespace raft::sim;
   run_options opts;
   std::uint64_t start = 1, count = 1, show = 5;
-  bool trace = false, quiet = false;
-  for (int i = 1; i < argc; ++i) {
-    std::string a = argv[i];
-    auto value = [&](std::uint64_t& out) {
-      if (i + 1 >= argc || !parse_u64(argv[i + 1], out)) {
-        std::cerr << "raft-sim: " << a << " needs a number\n";
-        usage();
-        std::exit(2);
-      }
-      ++i;
-    };
-    if (a == "--seeds") {
-      value(count);
-    } else if (a == "--start") {
-      value(start);
-    } else if (a == "--seed") {
-      value(start);
-      count = 1;
-    } else if (a == "--peers") {
-      std::uint64_t p = 0;
-      value(p);
-      if (p < 1 || p > 15) {
-        std::cerr << "raft-sim: --peers must be 1..15\n";
-        return 2;
-      }
-      opts.peers = static_cast<std::size_t>(p);
-    } else if (a == "--tail") {
-      std::uint64_t t = 0;
-      value(t);
-      opts.tail = static_cast<std::size_t>(t);
-    } else if (a == "--show") {
-      value(show);
-    } else if (a == "--bug" && i + 1 < argc) {
-      std::string name = argv[++i];
-      if (name == "forget_vote_on_restart") {
-        opts.forget_vote_on_restart = true;
-      } else if (auto bit = parse_core_bug(name)) {
-        opts.core_bugs |= bit;
-      } else {
-        std::cerr << "raft-sim: unknown bug " << name << '\n';
-        usage();
-        return 2;
-      }
-    } else if (a == "--no-core-checks") {
-      opts.core_checks = false;
-    } else if (a == "--never-heal") {
-      opts.never_heal = true;
-    } else if (a == "--pre-vote") {
-      opts.pre_vote = true;
-    } else if (a == "--check-quorum") {
-      opts.check_quorum = true;
-    } else if (a == "--retry") {
-      opts.retry_vote_requests = true;
-    } else if (a == "--preloaded-logs") {
-      opts.preloaded_logs = true;
-    } else if (a == "--product") {
-      opts.pre_vote = opts.check_quorum = opts.retry_vote_requests = true;
-    } else if (a == "--trace") {
-      trace = true;
-    } else if (a == "--quiet") {
-      quiet = true;
-    } else {
-      usage();
-      return a == "--help" || a == "-h" ? 0 : 2;
-    }
+  std::optional<std::uint64_t> seed;
+  std::size_t peers = 0;
+  std::vector<std::string> bugs;
+  bool trace = false, quiet = false, product = false;
+  CLI::App app{"Runs seeded simulations of the Raft core and reports violations.", "raft-sim"};
+  app.option_defaults()->always_capture_default();
+  auto* seeds_opt = app.add_option("--seeds", count, "how many seeds to run");
+  auto* start_opt = app.add_option("--start", start, "the first seed");
+  app.add_option("--seed", seed, "replay this one seed")->excludes(seeds_opt, start_opt);
+  app.add_option("--peers", peers, "peers per scenario (default: 3, 5 or 7 by seed)")
+    ->check(CLI::Range(1, 15));
+  app.add_option("--bug", bugs, "inject a bug (repeatable)")
+    ->check(raft::one_of({"count_stale_votes", "ignore_log_freshness", "vote_twice",
+                          "forget_vote_on_restart"}))
+    ->type_name("NAME");
+  app.add_flag("--no-core-checks{false}", opts.core_checks, "skip the core's own invariants");
+  app.add_flag("--never-heal", opts.never_heal, "keep the faults to the end");
+  app.add_option("--tail", opts.tail, "events shown before a failure");
+  app.add_option("--show", show, "failures printed in full");
+  app.add_flag("--quiet", quiet, "print only the summary");
+  app.add_flag("--pre-vote", opts.pre_vote, "pre-vote (thesis 9.6)");
+  app.add_flag("--check-quorum", opts.check_quorum, "check-quorum");
+  app.add_flag("--retry", opts.retry_vote_requests, "retried vote requests");
+  app.add_flag("--product", product, "all three: what raft-node runs");
+  app.add_flag("--preloaded-logs", opts.preloaded_logs,
+               "peers start with uneven logs (Leader Completeness checked)");
+  app.add_flag("--trace", trace, "print every event");
+  if (auto status = raft::parse_command_line(app, argc, argv))
+    return *status;
+  if (seed) {
+    start = *seed;
+    count = 1;
+  }
+  if (peers != 0)
+    opts.peers = peers;
+  if (product)
+    opts.pre_vote = opts.check_quorum = opts.retry_vote_requests = true;
+  for (auto& name : bugs) {
+    if (name == "forget_vote_on_restart")
+      opts.forget_vote_on_restart = true;
+    else
+      opts.core_bugs |= parse_core_bug(name);
   }
   if (trace)
     opts.trace_out = &std::cout;
@@ -144,24 +104,22 @@ int main(int argc, char** argv) {
   }
   double secs =
     std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  char json[768];
-  std::snprintf(json, sizeof json,
-                "{\"seeds\": %llu, \"start\": %llu, \"violations\": %llu, "
-                "\"first_failing_seed\": %llu, \"seconds\": %.3f, \"seeds_per_second\": %.1f, "
-                "\"virtual_seconds\": %.1f, \"events\": %llu, "
-                "\"slowest_stable_leader_after_heal_ms\": %.1f, "
-                "\"leaders_deposed_after_heal\": %llu, \"disruptive_depositions\": %llu, "
-                "\"fast_path_timers\": %llu, \"fast_path_leaders\": %llu}",
-                static_cast<unsigned long long>(count), static_cast<unsigned long long>(start),
-                static_cast<unsigned long long>(violations),
-                static_cast<unsigned long long>(first_failure), secs,
-                secs > 0 ? static_cast<double>(count) / secs : 0.0, virtual_us / 1e6,
-                static_cast<unsigned long long>(events),
-                static_cast<double>(worst_leader) / 1000.0,
-                static_cast<unsigned long long>(deposed),
-                static_cast<unsigned long long>(disruptive),
-                static_cast<unsigned long long>(fast_timers),
-                static_cast<unsigned long long>(fast_leaders));
-  std::cout << json << std::endl;
+  // Rounded as the summary always printed them (milliseconds to 1 decimal, seconds to 3).
+  auto rounded = [](double x, double scale) { return std::round(x * scale) / scale; };
+  nlohmann::ordered_json summary = {
+    {"seeds", count},
+    {"start", start},
+    {"violations", violations},
+    {"first_failing_seed", first_failure},
+    {"seconds", rounded(secs, 1000)},
+    {"seeds_per_second", rounded(secs > 0 ? static_cast<double>(count) / secs : 0.0, 10)},
+    {"virtual_seconds", rounded(virtual_us / 1e6, 10)},
+    {"events", events},
+    {"slowest_stable_leader_after_heal_ms", rounded(static_cast<double>(worst_leader) / 1000.0, 10)},
+    {"leaders_deposed_after_heal", deposed},
+    {"disruptive_depositions", disruptive},
+    {"fast_path_timers", fast_timers},
+    {"fast_path_leaders", fast_leaders}};
+  std::cout << summary.dump() << std::endl;
   return violations == 0 ? 0 : 1;
 }

@@ -347,6 +347,93 @@ std::optional<raft::timing> read_timing(const toml::table& doc, error_list& erro
   return result;
 }
 
+/// The optional [metrics] table: `listen = "HOST:PORT"` (`[V6]:PORT` for an IPv6 literal).
+/// `self` is this node's Raft address when known: metrics cannot share it.
+std::optional<std::optional<metrics_settings>> read_metrics(const toml::table& doc,
+                                                            const peer_entry* self,
+                                                            error_list& errors) {
+  const toml::node* node = doc.get("metrics");
+  if (node == nullptr) return std::optional<metrics_settings>{};
+  const auto* tbl = node->as_table();
+  if (tbl == nullptr) {
+    errors.add(pos(node->source()),
+               "metrics must be a table ([metrics]), not "s + type_name(node->type()));
+    return std::nullopt;
+  }
+  check_keys(*tbl, "in [metrics]", {"listen"}, errors);
+  auto listen = get_string(*tbl, "listen", "metrics.listen", errors);
+  if (!listen) return std::nullopt;
+  const position where = pos(tbl->get("listen")->source());
+  const auto colon = listen->rfind(':');
+  std::string host = colon == std::string::npos ? "" : listen->substr(0, colon);
+  const std::string port_text = colon == std::string::npos ? "" : listen->substr(colon + 1);
+  if (host.size() >= 2 && host.front() == '[' && host.back() == ']')
+    host = host.substr(1, host.size() - 2);
+  else if (host.find(':') != std::string::npos)
+    host.clear(); // an IPv6 literal needs brackets
+  const bool digits = !port_text.empty() && port_text.size() <= 5 &&
+                      std::all_of(port_text.begin(), port_text.end(),
+                                  [](unsigned char c) { return std::isdigit(c) != 0; });
+  if (host.empty() || !digits) {
+    errors.add(where, "metrics.listen must be HOST:PORT (e.g. \"127.0.0.1:9101\", "
+                      "\"[::1]:9101\"), got \"" + *listen + "\"");
+    return std::nullopt;
+  }
+  const long port = std::stol(port_text);
+  if (port < 1 || port > 65535) {
+    errors.add(where, "metrics.listen port must be between 1 and 65535, got " + port_text);
+    return std::nullopt;
+  }
+  if (self && self->host && self->port && *self->port == port &&
+      canonical_host(*self->host) == canonical_host(host)) {
+    errors.add(where, "metrics.listen " + *listen +
+                          " is this node's own Raft address; give metrics a port of its own");
+    return std::nullopt;
+  }
+  return std::optional<metrics_settings>{metrics_settings{host, static_cast<std::uint16_t>(port)}};
+}
+
+/// The optional [hooks] table: two shell commands and their time limit.
+std::optional<hook_settings> read_hooks(const toml::table& doc, error_list& errors) {
+  hook_settings result;
+  const toml::node* node = doc.get("hooks");
+  if (node == nullptr) return result;
+  const auto* tbl = node->as_table();
+  if (tbl == nullptr) {
+    errors.add(pos(node->source()),
+               "hooks must be a table ([hooks]), not "s + type_name(node->type()));
+    return std::nullopt;
+  }
+  check_keys(*tbl, "in [hooks]", {"on_leader", "on_follower", "timeout_ms"}, errors);
+  bool ok = true;
+  auto command = [&](std::string_view key, std::string& out) {
+    const toml::node* n = tbl->get(key);
+    if (n == nullptr) return;
+    const std::string name = "hooks." + std::string(key);
+    if (const auto* s = n->as_string(); s == nullptr) {
+      errors.add(pos(n->source()), name + " must be a string, not " + type_name(n->type()));
+      ok = false;
+    } else if (s->get().find_first_not_of(" \t") == std::string::npos) {
+      errors.add(pos(n->source()), name + " must not be empty (leave the key out for no hook)");
+      ok = false;
+    } else {
+      out = s->get();
+    }
+  };
+  command("on_leader", result.on_leader);
+  command("on_follower", result.on_follower);
+  auto timeout = get_int(*tbl, "timeout_ms", "hooks.timeout_ms", false, 1, max_timing_ms,
+                         "a positive integer number of milliseconds, at most " +
+                           std::to_string(max_timing_ms),
+                         errors);
+  if (timeout)
+    result.timeout = std::chrono::milliseconds(*timeout);
+  else if (tbl->get("timeout_ms") != nullptr)
+    ok = false;
+  if (!ok) return std::nullopt;
+  return result;
+}
+
 /// The optional [tls] table: three required file paths. `ok` is false when the table is
 /// there but wrong.
 std::optional<tls_settings> read_tls(const toml::table& doc, bool& ok, error_list& errors) {
@@ -378,7 +465,7 @@ std::optional<tls_settings> read_tls(const toml::table& doc, bool& ok, error_lis
 } // namespace
 
 std::optional<cluster_config> validate(const toml::table& doc, error_list& errors) {
-  check_keys(doc, "at top level", {"node", "peer", "timing", "tls"}, errors);
+  check_keys(doc, "at top level", {"node", "peer", "timing", "tls", "metrics", "hooks"}, errors);
   const node_section node = read_node(doc, errors);
   bool peers_complete = false;
   const std::vector<peer_entry> peers = read_peers(doc, peers_complete, errors);
@@ -393,7 +480,13 @@ std::optional<cluster_config> validate(const toml::table& doc, error_list& error
   const auto timing = read_timing(doc, errors);
   bool tls_ok = true;
   auto tls = read_tls(doc, tls_ok, errors);
-  if (!errors.empty() || !node.id || !node.data_dir || !node.cluster_id || !timing || !tls_ok)
+  const peer_entry* self = nullptr;
+  for (const auto& p : peers)
+    if (node.id && p.id == node.id) self = &p;
+  const auto metrics = read_metrics(doc, self, errors);
+  const auto hooks = read_hooks(doc, errors);
+  if (!errors.empty() || !node.id || !node.data_dir || !node.cluster_id || !timing || !tls_ok ||
+      !metrics || !hooks)
     return std::nullopt;
 
   cluster_config config;
@@ -403,6 +496,8 @@ std::optional<cluster_config> validate(const toml::table& doc, error_list& error
   for (const auto& p : peers) config.peers.push_back(peer_address{*p.id, *p.host, *p.port});
   config.timing = *timing;
   config.tls = std::move(tls);
+  config.metrics = *metrics;
+  config.hooks = *hooks;
   return config;
 }
 

@@ -76,12 +76,14 @@ TEST_CASE_METHOD(system_fixture, "an append_entries with and without entries sur
                  "[messages]") {
   check_roundtrip(sys, append_entries{3, 2, 0, 0, {}, 0});
   check_roundtrip(sys, append_entries{9, 1, 41, 8, {{8, "a"}, {9, ""}, {9, "ccc"}}, 40});
+  check_roundtrip(sys, append_entries{9, 1, 41, 8, {}, 40, 18446744073709551615u}); // seq
 }
 
 TEST_CASE_METHOD(system_fixture, "an append_entries_reply survives serialization",
                  "[messages]") {
   check_roundtrip(sys, append_entries_reply{4, true, 2});
   check_roundtrip(sys, append_entries_reply{5, false, 3});
+  check_roundtrip(sys, append_entries_reply{5, true, 3, 77}); // the echoed seq
 }
 
 TEST_CASE_METHOD(system_fixture, "a cluster hello, its welcome and a session token survive "

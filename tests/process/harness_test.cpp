@@ -24,6 +24,17 @@ TEST_CASE("the harness parses raft-node event lines") {
   CHECK((*esc)["message"] == std::optional<std::string>{"a \"b\"\n\\c"});
 }
 
+TEST_CASE("the harness decodes unicode escapes in event lines to UTF-8") {
+  // U+00E9 and U+1F600 (a surrogate pair): the harness once turned these into '?'.
+  auto obj = parse_flat_json(R"({"message":"caf\u00e9 \ud83d\ude00","n":1.5,"ok":true})");
+  REQUIRE(obj);
+  CHECK((*obj)["message"] == std::optional<std::string>{"caf\xc3\xa9 \xf0\x9f\x98\x80"});
+  CHECK((*obj)["n"] == std::optional<std::string>{"1.5"});
+  CHECK((*obj)["ok"] == std::optional<std::string>{"true"});
+  CHECK_FALSE(parse_flat_json(R"({"nested":{"a":1}})"));
+  CHECK_FALSE(parse_flat_json(R"({"a":1} trailing)"));
+}
+
 TEST_CASE("the harness reads state files in the documented format") {
   cluster_dir d{1};
   write_file(d.path("state"), "raft-state v1\nterm 5\nvote 2\ncrc32 1a2b3c4d\n");

@@ -22,6 +22,8 @@
 #include <stdexcept>
 #include <thread>
 
+#include <nlohmann/json.hpp>
+
 namespace raft::process {
 
 namespace fs = std::filesystem;
@@ -41,108 +43,25 @@ std::int64_t wall_now_us() {
   return duration_cast<microseconds>(system_clock::now().time_since_epoch()).count();
 }
 
-// ---- tiny JSON --------------------------------------------------------------------------
-
-namespace {
-
-void skip_ws(const std::string& s, std::size_t& i) {
-  while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
-    ++i;
-}
-
-std::optional<std::string> parse_string(const std::string& s, std::size_t& i) {
-  if (i >= s.size() || s[i] != '"')
-    return std::nullopt;
-  ++i;
-  std::string out;
-  while (i < s.size()) {
-    char c = s[i++];
-    if (c == '"')
-      return out;
-    if (c != '\\') {
-      out += c;
-      continue;
-    }
-    if (i >= s.size())
-      return std::nullopt;
-    char e = s[i++];
-    switch (e) {
-      case 'n': out += '\n'; break;
-      case 't': out += '\t'; break;
-      case 'r': out += '\r'; break;
-      case 'b': out += '\b'; break;
-      case 'f': out += '\f'; break;
-      case 'u': {
-        if (i + 4 > s.size())
-          return std::nullopt;
-        auto code = std::strtoul(s.substr(i, 4).c_str(), nullptr, 16);
-        i += 4;
-        out += code < 0x80 ? static_cast<char>(code) : '?'; // enough for these tests
-        break;
-      }
-      default: out += e;
-    }
-  }
-  return std::nullopt;
-}
-
-} // namespace
+// ---- JSON -------------------------------------------------------------------------------
 
 std::optional<std::map<std::string, std::optional<std::string>>>
 parse_flat_json(const std::string& line) {
+  auto j = nlohmann::json::parse(line, nullptr, /*allow_exceptions=*/false);
+  if (!j.is_object())
+    return std::nullopt; // also what parse gives for text that is not JSON (discarded)
   std::map<std::string, std::optional<std::string>> out;
-  std::size_t i = 0;
-  skip_ws(line, i);
-  if (i >= line.size() || line[i] != '{')
-    return std::nullopt;
-  ++i;
-  skip_ws(line, i);
-  if (i < line.size() && line[i] == '}')
-    return out;
-  for (;;) {
-    skip_ws(line, i);
-    auto key = parse_string(line, i);
-    if (!key)
-      return std::nullopt;
-    skip_ws(line, i);
-    if (i >= line.size() || line[i] != ':')
-      return std::nullopt;
-    ++i;
-    skip_ws(line, i);
-    if (i >= line.size())
-      return std::nullopt;
-    if (line[i] == '"') {
-      auto v = parse_string(line, i);
-      if (!v)
-        return std::nullopt;
-      out[*key] = *v;
-    } else {
-      auto start = i;
-      while (i < line.size() && line[i] != ',' && line[i] != '}' && line[i] != ' ')
-        ++i;
-      auto word = line.substr(start, i - start);
-      if (word.empty())
-        return std::nullopt;
-      if (word == "null")
-        out[*key] = std::nullopt;
-      else if (word == "true" || word == "false" ||
-               word.find_first_not_of("-+.eE0123456789") == std::string::npos)
-        out[*key] = word;
-      else
-        return std::nullopt;
-    }
-    skip_ws(line, i);
-    if (i >= line.size())
-      return std::nullopt;
-    if (line[i] == '}') {
-      ++i;
-      skip_ws(line, i);
-      return i == line.size() ? std::optional{out} : std::nullopt;
-    }
-    if (line[i] != ',')
-      return std::nullopt;
-    ++i;
+  for (auto& [key, value] : j.items()) {
+    if (value.is_null())
+      out[key] = std::nullopt;
+    else if (value.is_string())
+      out[key] = value.get<std::string>();
+    else if (value.is_number() || value.is_boolean())
+      out[key] = value.dump();
+    else
+      return std::nullopt; // not flat
   }
+  return out;
 }
 
 std::optional<std::int64_t> parse_rfc3339_us(const std::string& ts) {
@@ -199,9 +118,6 @@ std::optional<event> parse_event(const std::string& line) {
 
 // ---- programs ---------------------------------------------------------------------------
 
-namespace {
-
-/// Forks and execs argv with stdout and stderr redirected to the given files.
 pid_t spawn(const std::vector<std::string>& argv, const std::string& out_path,
             const std::string& err_path, bool append) {
   std::vector<char*> args;
@@ -234,6 +150,8 @@ pid_t spawn(const std::vector<std::string>& argv, const std::string& out_path,
   return pid;
 }
 
+namespace {
+
 int decode_status(int st) {
   if (WIFEXITED(st))
     return WEXITSTATUS(st);
@@ -241,6 +159,8 @@ int decode_status(int st) {
     return 128 + WTERMSIG(st);
   return -1;
 }
+
+} // namespace
 
 std::optional<int> reap(pid_t pid, std::chrono::milliseconds limit) {
   auto deadline = clock::now() + limit;
@@ -256,6 +176,8 @@ std::optional<int> reap(pid_t pid, std::chrono::milliseconds limit) {
     std::this_thread::sleep_for(5ms);
   }
 }
+
+namespace {
 
 std::string temp_base() {
   const char* t = std::getenv("TMPDIR");

@@ -31,7 +31,9 @@ const std::string& raftctl_path();
 std::int64_t wall_now_us();
 
 /// Parses a flat JSON object `{"k":v,...}` whose values are strings, numbers, true, false
-/// or null. Values are kept as text (strings unescaped, `null` as nullopt).
+/// or null (nlohmann-json). Values are kept as text: strings unescaped (every JSON escape,
+/// `\u` ones to UTF-8), numbers and booleans as written, `null` as nullopt. Nothing for text
+/// that is not such an object.
 std::optional<std::map<std::string, std::optional<std::string>>>
 parse_flat_json(const std::string& line);
 
@@ -62,6 +64,14 @@ struct run_result {
   std::string err;
   std::chrono::milliseconds took{0};
 };
+
+/// Forks and execs argv (stdin /dev/null, no signal blocked) with stdout and stderr to the
+/// given files, appended to when `append`; returns the child's pid.
+pid_t spawn(const std::vector<std::string>& argv, const std::string& out_path,
+            const std::string& err_path, bool append);
+/// Waits up to `limit` for child `pid` to exit: its exit status (128 + signal when killed by
+/// one), or nullopt when it is still running.
+std::optional<int> reap(pid_t pid, std::chrono::milliseconds limit);
 
 /// Runs argv to completion, killing it after `limit`.
 run_result run_program(const std::vector<std::string>& argv, std::chrono::milliseconds limit);
