@@ -43,7 +43,8 @@ int main(int argc, char** argv) {
     ->check(CLI::Range(1, 15));
   app.add_option("--bug", bugs, "inject a bug (repeatable)")
     ->check(raft::one_of({"count_stale_votes", "ignore_log_freshness", "vote_twice",
-                          "forget_vote_on_restart"}))
+                          "forget_vote_on_restart", "candidate_skips_pre_vote",
+                          "ignore_vote_lease"}))
     ->type_name("NAME");
   app.add_flag("--no-core-checks{false}", opts.core_checks, "skip the core's own invariants");
   app.add_flag("--never-heal", opts.never_heal, "keep the faults to the end");
