@@ -105,7 +105,8 @@ struct test_cluster::impl {
     } else if (auto* fatal = std::get_if<std::string>(&ev.what)) {
       violations.push_back("peer " + std::to_string(ev.peer) + " " + *fatal);
     }
-    // Rejected messages cannot happen here: every sender is a member.
+    // Rejected messages are not failures: every sender is a member, but a RequestVote
+    // ignored under a leader's lease (thesis §4.2.3) is reported as rejected.
   }
 
   void spawn(peer_id id) {

@@ -26,6 +26,9 @@ node::node(options opts, persistent_state restored)
     throw std::invalid_argument("a member is listed twice");
   if (auto p = opts_.timing.problem())
     throw std::invalid_argument("timing: " + *p);
+  if (state_.current_term >= max_term)
+    throw std::invalid_argument("restored term " + std::to_string(state_.current_term) +
+                                " is at or above the term ceiling 2^63");
   checked_term_ = state_.current_term;
   checked_vote_ = state_.voted_for;
 }
@@ -67,6 +70,10 @@ effects node::receive(const message& m, time_point now) {
     if (!is_member(from) || from == opts_.self) {
       out_.emplace_back(message_rejected{from, std::string(kind_of(m)) +
                                                    " from a peer that is not a member"});
+      return;
+    }
+    if (auto why = refusal(m)) {
+      out_.emplace_back(message_rejected{from, std::move(*why)});
       return;
     }
     // A pre-vote's term is only the term its sender would campaign in, and a granted
@@ -113,15 +120,43 @@ effects node::election_timer_fired(std::uint64_t generation, time_point now) {
     // A leader has no election timer; any firing of an older generation is stale.
     if (generation != election_generation_ || role_ == raft::role::leader)
       return;
+    if (!may_stand()) {
+      // The term space is used up (raft::max_term): standing would need a term no peer
+      // accepts, and `current_term + 1` must never reach the ceiling. Wait as a follower
+      // for a leader of this last term.
+      if (role_ == raft::role::candidate)
+        become_follower(state_.current_term, std::nullopt);
+      pre_voting_ = false;
+      pre_votes_.clear();
+      reset_election_timer();
+      return;
+    }
     // Figure 2, Followers: "If election timeout elapses without receiving AppendEntries RPC
     // from current leader or granting vote to candidate: convert to candidate".
     // Candidates: "If election timeout elapses: start new election".
-    // With pre-vote, a follower first asks whether it could win (thesis §9.6); a candidate
-    // has already raised the term, so it retries the real election at once.
-    if (opts_.pre_vote && role_ == raft::role::follower)
+    // With pre-vote, every candidacy starts by asking whether it could win (thesis §9.6):
+    // a follower's first one, and also a candidate's next one after its election timed out
+    // (as etcd-raft's pre-candidate). The candidate goes back to being a follower in its
+    // own term, keeping its vote for itself (nothing durable changes), and asks for
+    // pre-votes for term + 1. A candidate cut off during its election therefore stays at
+    // the term of that election instead of climbing one term per timeout, and on its
+    // return cannot depose a leader the others elected meanwhile (its term is not above
+    // theirs). Liveness: a follower that would vote for us in term + 1 also grants the
+    // pre-vote (same conditions: not in a leader lease, our log at least as up to date,
+    // §5.4.1; only the crash fast path's yielding differs, for one short timer), so
+    // whenever the real election could succeed the pre-vote succeeds too; the cost is one
+    // round trip per retry. On the crash fast path the retry stays on the short timer
+    // (arm_fast_timer), so a split vote after a crash is retried within a few round trips,
+    // not a full election timeout.
+    bool skip_pre_vote = role_ == raft::role::candidate &&
+                         (opts_.injected_bugs & bug_candidate_skips_pre_vote);
+    if (opts_.pre_vote && !skip_pre_vote) {
+      if (role_ == raft::role::candidate)
+        become_follower(state_.current_term, std::nullopt);
       start_pre_vote();
-    else
+    } else {
       become_candidate();
+    }
   });
 }
 
@@ -186,6 +221,65 @@ bool node::in_leader_lease() const {
       !leader_contact_)
     return false;
   return now_ - *leader_contact_ < opts_.timing.election_min;
+}
+
+bool node::lease_holds_against(peer_id asker) const {
+  return in_leader_lease() && !(role_ == raft::role::follower && leader_ == asker);
+}
+
+bool node::ignores_vote_request(peer_id candidate) const {
+  // Leader lease on RequestVote (Raft thesis §4.2.3: "if a server receives a RequestVote
+  // request within the minimum election timeout of hearing from a current leader, it does
+  // not update its term or grant its vote"; etcd-raft's check-quorum `inLease`).
+  if (opts_.injected_bugs & bug_ignore_vote_lease)
+    return false;
+  // A leader ignores it only with check-quorum: then check_quorum() has just confirmed, at
+  // the start of this step, that it heard from a majority within election_max, so it is a
+  // current leader by the same standard. Liveness: a leader refuses every pre-vote, so the
+  // majority of pre-votes that made the asker a candidate was formed without the leader;
+  // the asker can win with the same peers' votes, and the leader learns the new term from
+  // the first message of the new term that reaches it (a heartbeat or a reply). Without
+  // check-quorum a leader that lost its majority would keep the lease forever, so it
+  // adopts the term as Figure 2 says.
+  if (role_ == raft::role::leader)
+    return opts_.check_quorum;
+  // A follower ignores it, with pre-vote on, while it would also refuse the pre-vote: it
+  // heard its leader within election_min and its connection to that leader is not reported
+  // down. Liveness: the lease ends election_min after the last message from the leader,
+  // and a leader that cannot reach a majority stops being one (check-quorum: within
+  // election_max); a dropped connection to the leader (the crash fast path) ends it at
+  // once, so a crash is still handled in about a round trip. A candidate exists only after
+  // a majority granted its pre-vote, each out of lease when it granted; a supporter stays
+  // out of lease until it hears a leader again, so the lease stands only in the way of a
+  // candidate whose supporters have heard a live leader since (one that cannot win
+  // anyway). A pre-voting follower and a candidate know no leader and are never in it. The
+  // lease never holds against the leader itself (lease_holds_against): if it asks, it has
+  // stepped down, and refusing it could only delay the next leader.
+  return opts_.pre_vote && role_ == raft::role::follower && lease_holds_against(candidate);
+}
+
+std::optional<std::string> node::refusal(const message& m) const {
+  auto term = term_of(m);
+  // The term ceiling (messages/wire.hpp): adopting such a term would let `current_term + 1`
+  // reach or pass it, and a term of UINT64_MAX would wrap. A peer sending one is faulty or
+  // forged; the message is dropped before any rule (§5.1's term check included) sees it.
+  if (term >= max_term)
+    return std::string(kind_of(m)) + " carries term " + std::to_string(term) +
+           ", at or above the term ceiling 2^63: dropped, the term is not adopted";
+  auto* rv = std::get_if<request_vote>(&m);
+  if (rv && rv->term > state_.current_term && ignores_vote_request(rv->candidate_id)) {
+    // Dropped like a lost message: safety is untouched (no term, no vote changes; §5.4.1
+    // is never reached), and the candidate retries or goes back to pre-votes.
+    if (role_ == raft::role::leader)
+      return "request_vote of term " + std::to_string(rv->term) +
+             " ignored: this node leads term " + std::to_string(state_.current_term) +
+             " and heard from a majority within the maximum election timeout (leader lease, "
+             "thesis §4.2.3)";
+    return "request_vote of term " + std::to_string(rv->term) + " ignored: leader " +
+           std::to_string(*leader_) + " of term " + std::to_string(state_.current_term) +
+           " was heard within the minimum election timeout (leader lease, thesis §4.2.3)";
+  }
+  return std::nullopt;
 }
 
 void node::start_pre_vote() {
@@ -302,11 +396,12 @@ void node::on(const append_entries_reply&) {
 
 void node::on(const pre_vote& m) {
   // Thesis §9.6: grant iff the asker's proposed term is above ours, its log is at least as
-  // up to date (§5.4.1), and we have not heard from a live leader within election_min.
+  // up to date (§5.4.1), and we have not heard from a live leader within election_min
+  // (unless the asker is that leader: asking, it shows it has stepped down).
   // Nothing durable changes here: no term, no vote.
   bool grant = m.term > state_.current_term &&
                candidate_log_up_to_date(m.last_log_index, m.last_log_term) &&
-               !in_leader_lease() && !yields_to_self(m);
+               !lease_holds_against(m.candidate_id) && !yields_to_self(m);
   out_.emplace_back(send{m.candidate_id,
                          pre_vote_reply{grant ? m.term : state_.current_term, grant,
                                         opts_.self}});
@@ -314,7 +409,9 @@ void node::on(const pre_vote& m) {
   // pre-vote round, restart our short timer without using up a round) so that its
   // RequestVote finds us still unvoted instead of racing it. The window keeps growing with
   // our own rounds only, so an asker that cannot win delays us by at most one short timer.
-  if (grant && fast_round_ && role_ == raft::role::follower) {
+  // A candidate of a split vote steps aside too: its own retry would ask for pre-votes
+  // for the same term and split the next election.
+  if (grant && fast_round_) {
     pre_voting_ = false;
     pre_votes_.clear();
     arm_fast_timer();
@@ -355,6 +452,7 @@ void node::become_follower(term_t term, std::optional<peer_id> leader) {
   }
   role_ = raft::role::follower;
   leader_ = leader;
+  leader_contact_.reset(); // the lease counts from a message of this leader in this term
   if (leader)
     fast_rounds_left_ = 0;
   votes_.clear();
@@ -368,6 +466,9 @@ void node::become_follower(term_t term, std::optional<peer_id> leader) {
 void node::become_candidate() {
   if (role_ == raft::role::leader)
     throw invariant_violation(str("a leader cannot become candidate", opts_.self,
+                                  state_.current_term));
+  if (!may_stand())
+    throw invariant_violation(str("a candidate would reach the term ceiling", opts_.self,
                                   state_.current_term));
   // Figure 2, Candidates (§5.2): "On conversion to candidate, start election: increment
   // currentTerm, vote for self, reset election timer, send RequestVote RPCs to all other
@@ -467,6 +568,8 @@ void node::check_invariants() const {
   };
   if (state_.current_term < checked_term_)
     fail("current_term decreased");
+  if (state_.current_term >= max_term)
+    fail("current_term at or above the term ceiling");
   if (state_.current_term == checked_term_ && checked_vote_ &&
       state_.voted_for != checked_vote_)
     fail("voted_for changed within a term");

@@ -11,7 +11,9 @@
 /// - a candidate or leader voted for itself in its current term;
 /// - a leader holds votes from a majority of the members for its current term;
 /// - the known leader is this node exactly when this node is leader;
-/// - only members appear as voters, and the commit index never passes the log.
+/// - only members appear as voters, and the commit index never passes the log;
+/// - current_term stays below raft::max_term (messages/wire.hpp): a message carrying a term
+///   at or above it is rejected, never adopted, and no node stands for election in it.
 
 #include <cstdint>
 #include <optional>
@@ -45,14 +47,21 @@ enum injected_bug : unsigned {
   bug_ignore_log_freshness = 1u << 1,
   /// A voter grants a second vote in the same term to another candidate.
   bug_vote_twice = 1u << 2,
+  /// With pre-vote, a candidate whose election times out raises its term again at once
+  /// instead of asking for pre-votes first (pre-vote only on a follower's first candidacy).
+  bug_candidate_skips_pre_vote = 1u << 3,
+  /// No leader lease on RequestVote: a peer that hears a live leader still adopts the term
+  /// of a higher RequestVote (and a leader with check-quorum steps down for it).
+  bug_ignore_vote_lease = 1u << 4,
 };
 
 class node {
 public:
-  /// Crash fast path: how many rounds (pre-vote rounds and, after a split vote, election
-  /// rounds) run on the short timer before falling back to full election timeouts. Round k
-  /// (from 0) waits a random time in [heartbeat/10, heartbeat/2 · 2^k]: 10–50 ms first, up
-  /// to 10–400 ms in the fourth round with the default heartbeat.
+  /// Crash fast path: how many short timers (the first pre-vote, then each later pre-vote
+  /// or election round: after a split vote, a pre-vote and a new election) run before
+  /// falling back to full election timeouts. Timer k (from 0) waits a random time in
+  /// [heartbeat/10, heartbeat/2 · 2^k]: 10–50 ms first, up to 10–400 ms for the fourth with
+  /// the default heartbeat.
   static constexpr int fast_path_rounds = 4;
 
   struct options {
@@ -62,16 +71,22 @@ public:
     std::uint64_t seed = 0;
     bool check_invariants = true; ///< run check_invariants() after every step
     unsigned injected_bugs = bug_none;
-    /// Pre-vote (Raft thesis §9.6): a follower whose election timer fires first asks the
-    /// others whether they would vote for it, without changing any term; only with a
-    /// majority of yes does it start a real election. A peer says yes only when it has not
-    /// heard from a current leader within `election_min` (or its connection to that leader
-    /// is reported down) and the asker's log is at least as up to date (§5.4.1).
+    /// Pre-vote (Raft thesis §9.6) on every candidacy: a follower whose election timer
+    /// fires, and a candidate whose election times out, first ask the others whether they
+    /// would vote for it in the next term, without changing any term; only with a majority
+    /// of yes does it start a real election. A peer says yes only when it has not heard from
+    /// a current leader within `election_min` (or its connection to that leader is reported
+    /// down) and the asker's log is at least as up to date (§5.4.1).
+    /// It also turns on the leader lease on RequestVote for followers (thesis §4.2.3): a
+    /// follower in that same lease ignores a RequestVote of a higher term instead of
+    /// adopting the term (see `ignores_vote_request`). Neither lease holds against the
+    /// leader the follower follows: a leader that asks has stepped down.
     bool pre_vote = false;
     /// Check-quorum: a leader that has not heard from a majority (itself included) within
     /// `election_max` steps down. The check runs at the start of every step, before anything
     /// is sent, so a leader frozen for longer and then thawed steps down before it tells
-    /// anyone it is leader.
+    /// anyone it is leader. With it, a leader also ignores a RequestVote of a higher term
+    /// (the leader's side of the lease on RequestVote, see `ignores_vote_request`).
     bool check_quorum = false;
     /// §5.1: "Servers retry RPCs if they do not receive a response in a timely manner". A
     /// candidate (or a follower asking for pre-votes) sends its request again, every
@@ -98,7 +113,8 @@ public:
 
   /// Starts as a follower with the state it had persisted (Figure 2: on restart a server
   /// resumes with its persistent state only). Throws std::invalid_argument when `self` is
-  /// not among the members, a member is listed twice, or the timing is unusable.
+  /// not among the members, a member is listed twice, the timing is unusable, or the
+  /// restored term is at or above raft::max_term.
   node(options opts, persistent_state restored = {});
 
   /// Every input takes `now`, a monotonic time supplied by the shell (real or virtual; only
@@ -151,8 +167,16 @@ public:
   const std::set<peer_id>& votes_received() const { return votes_; }
   /// True while this follower is asking for pre-votes (it is still a follower).
   bool pre_voting() const { return pre_voting_; }
-  /// True while this node would refuse a pre-vote because a leader is known to be alive.
+  /// True while this node would refuse a pre-vote because a leader is known to be alive:
+  /// it is the leader, or a follower that heard its leader within `election_min` and whose
+  /// connection to that leader is not reported down.
   bool in_leader_lease() const;
+  /// True while this node would ignore a RequestVote of a higher term from `candidate`
+  /// (thesis §4.2.3): a follower in its leader lease with pre-vote on, unless `candidate` is
+  /// that leader, or a leader with check-quorum on.
+  bool ignores_vote_request(peer_id candidate) const;
+  /// True while the running election timer is a crash fast path timer (a short one).
+  bool on_fast_path() const { return fast_round_; }
   std::size_t quorum() const { return opts_.members.size() / 2 + 1; }
 
   /// Throws invariant_violation naming the broken rule.
@@ -172,6 +196,11 @@ private:
   void advance_clock(time_point now);
   /// Check-quorum (see options): steps down when a majority has been silent too long.
   void check_quorum();
+  /// Why a message must be dropped before any rule sees it (its term is at or above the
+  /// ceiling, or it is a RequestVote the lease ignores), or nothing.
+  std::optional<std::string> refusal(const message& m) const;
+  /// Standing needs term current_term + 1, which must stay below the ceiling.
+  bool may_stand() const { return state_.current_term + 1 < max_term; }
   void start_pre_vote();
   void arm_retry_timer();
   /// Sends `request` to every other member that has not answered this round yet.
@@ -193,6 +222,11 @@ private:
   bool is_member(peer_id p) const;
   bool candidate_log_up_to_date(log_index last_index, term_t last_term) const;
   bool yields_to_self(const pre_vote& m) const;
+  /// The leader lease holds against `asker`: in_leader_lease(), unless `asker` is the very
+  /// leader this follower follows. A leader never asks for votes, so its asking shows it
+  /// has stepped down (check-quorum); whatever still renews the lease (late or duplicated
+  /// heartbeats) is no sign of a live leader then.
+  bool lease_holds_against(peer_id asker) const;
   log_index last_log_index() const { return state_.log.size(); }
   term_t last_log_term() const { return state_.log.empty() ? 0 : state_.log.back().term; }
   term_t term_at(log_index i) const { return i == 0 ? 0 : state_.log[i - 1].term; }

@@ -3,12 +3,15 @@
 ///   raft-sim --seeds 10000 --start 1      run seeds 1..10000 (sizes 3/5/7 by seed)
 ///   raft-sim --seed 1234 --trace          replay one seed, printing every event
 ///   options: --peers N, --bug NAME (count_stale_votes, ignore_log_freshness, vote_twice,
-///            forget_vote_on_restart), --no-core-checks, --never-heal, --tail N,
+///            forget_vote_on_restart, candidate_skips_pre_vote, ignore_vote_lease),
+///            --no-core-checks, --never-heal, --tail N,
 ///            --show N (failures printed in full, default 5), --quiet,
 ///            --pre-vote, --check-quorum, --retry, --product (all three: what raft-node runs),
 ///            --preloaded-logs (peers start with uneven logs; Leader Completeness checked)
 ///
-/// Ends with one JSON summary line; exits 1 when any seed failed, 2 on bad usage.
+/// Ends with one JSON summary line (violations, leaders deposed after the heal, disruptive
+/// depositions, crash fast path timers and leaders: sim/README.md); exits 1 when any seed
+/// failed, 2 on bad usage.
 
 #include <chrono>
 #include <cmath>
@@ -76,13 +79,16 @@ int main(int argc, char** argv) {
   std::uint64_t violations = 0, events = 0, first_failure = 0;
   double virtual_us = 0;
   vtime worst_leader = 0;
-  std::uint64_t deposed = 0;
+  std::uint64_t deposed = 0, disruptive = 0, fast_timers = 0, fast_leaders = 0;
   auto t0 = std::chrono::steady_clock::now();
   for (std::uint64_t s = start; s < start + count; ++s) {
     auto r = run_seed(s, opts);
     events += r.events;
     virtual_us += static_cast<double>(r.end);
     deposed += r.leaders_deposed_after_heal;
+    disruptive += r.disruptive_depositions;
+    fast_timers += r.fast_path_timers;
+    fast_leaders += r.fast_path_leaders;
     if (r.leader_after_heal > worst_leader)
       worst_leader = r.leader_after_heal;
     if (r.ok)
@@ -110,7 +116,10 @@ int main(int argc, char** argv) {
     {"virtual_seconds", rounded(virtual_us / 1e6, 10)},
     {"events", events},
     {"slowest_stable_leader_after_heal_ms", rounded(static_cast<double>(worst_leader) / 1000.0, 10)},
-    {"leaders_deposed_after_heal", deposed}};
+    {"leaders_deposed_after_heal", deposed},
+    {"disruptive_depositions", disruptive},
+    {"fast_path_timers", fast_timers},
+    {"fast_path_leaders", fast_leaders}};
   std::cout << summary.dump() << std::endl;
   return violations == 0 ? 0 : 1;
 }

@@ -8,7 +8,9 @@
 ///
 /// Targets are resolved when an action runs: `leader` is the leader of the highest term
 /// (none: the action is skipped and its target recorded as 0); `follower` is the peer with
-/// the lowest id that is not that leader.
+/// the lowest id that is not that leader; `candidate` waits, from `at` on, for the first peer
+/// to become a candidate and acts on it in that very step, after its RequestVotes left (none
+/// before the heal: skipped, target 0).
 
 #include <cstdint>
 #include <vector>
@@ -17,7 +19,7 @@
 
 namespace raft::sim {
 
-enum class script_target : std::uint8_t { leader, follower };
+enum class script_target : std::uint8_t { leader, follower, candidate };
 
 enum class script_kind : std::uint8_t {
   /// Every link to and from the target goes down, silently (no connection report): a
@@ -41,7 +43,8 @@ struct script_action {
 };
 
 struct script {
-  std::vector<script_action> actions; ///< in any order
+  std::vector<script_action> actions; ///< in any order; targets are recorded in the order
+                                      ///< the actions run
   vtime heal_at = seconds(6);         ///< every fault repaired; liveness is checked after
 };
 

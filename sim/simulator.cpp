@@ -15,6 +15,10 @@ namespace {
 
 constexpr vtime leader_deadline = seconds(5); ///< heal → leader in office
 constexpr vtime leader_tenure = seconds(10);  ///< election → no further election
+/// Two-way contact: each heard the other within a heartbeat interval (the cores run with
+/// timing{}: 100 ms) plus the longest delay of the healed network (sim/README.md,
+/// "disruptive depositions").
+constexpr vtime contact_window = ms(120);
 
 std::string at_ms(vtime t) {
   std::ostringstream os;
@@ -33,6 +37,10 @@ struct peer_slot {
   std::uint64_t election_gen = 0; ///< generation of the last armed election timer
   std::uint64_t heartbeat_gen = 0;
   vtime frozen_until = 0;         ///< scripted freeze: events before this wait until then
+  vtime healthy_since = -1;       ///< as a leader, holding a majority since (-1: not now)
+  term_t asking_for = 0;          ///< the term it last asked pre-votes for
+  vtime asking_since = -1;        ///< when it first asked for that term (in its current term)
+  term_t stood_against = 0;       ///< its term as leader when a peer stood against it healthy
 };
 
 class simulation {
@@ -57,6 +65,10 @@ public:
                     result_.scn.long_delay_rate});
     checker_.reset(n_);
     trace_.clear();
+    heard_at_.assign(n_ * n_, -1);
+    heard_term_.assign(n_ * n_, 0);
+    leader_heard_at_.assign(n_ * n_, -1);
+    leader_heard_term_.assign(n_ * n_, 0);
     if (opts.preloaded_logs) {
       // Drawn from its own generator: the scenario and every later draw stay as without it.
       auto h = history::draw(seed, n_);
@@ -160,6 +172,17 @@ private:
       net_.release(e.arg);
       return;
     }
+    // For "two-way contact": messages that state their sender's own term (a pre-vote and a
+    // granted pre-vote reply carry a proposed term), and heartbeats apart.
+    auto* pv_reply = std::get_if<pre_vote_reply>(&flight.msg);
+    if (!std::holds_alternative<pre_vote>(flight.msg) && !(pv_reply && pv_reply->vote_granted)) {
+      heard_at_[e.peer * n_ + flight.from] = now_;
+      heard_term_[e.peer * n_ + flight.from] = term_of(flight.msg);
+    }
+    if (std::holds_alternative<append_entries>(flight.msg)) {
+      leader_heard_at_[e.peer * n_ + flight.from] = now_;
+      leader_heard_term_[e.peer * n_ + flight.from] = term_of(flight.msg);
+    }
     // `flight` is only read during receive(); effects may grow the pool afterwards.
     step(e.peer, rec, false, [&] { return p.core->receive(flight.msg, time_point(now_)); });
     net_.release(e.arg);
@@ -176,6 +199,8 @@ private:
     // unless they (wrongly) changed something.
     bool current = election ? e.arg == p.election_gen && !p.core->is_leader()
                             : e.arg == p.heartbeat_gen && p.core->is_leader();
+    if (election && current && p.core->on_fast_path())
+      ++result_.fast_path_timers;
     if (election)
       step(e.peer, rec, !current,
            [&] { return p.core->election_timer_fired(e.arg, time_point(now_)); });
@@ -301,12 +326,24 @@ private:
     p.core.reset();
     p.frozen_until = 0;
     ++p.incarnation;
+    // Contact (see holds_majority) is between incarnations: the next one has heard nothing.
+    for (std::size_t j = 0; j < n_; ++j)
+      for (auto k : {i * n_ + j, j * n_ + i}) {
+        heard_at_[k] = leader_heard_at_[k] = -1;
+        heard_term_[k] = leader_heard_term_[k] = 0;
+      }
+    p.healthy_since = p.asking_since = -1;
+    p.asking_for = p.stood_against = 0;
     ++result_.crashes;
     report_connection(i, false);
   }
 
   /// One action of the run's script (sim/script.hpp).
   void scripted(const script_action& a) {
+    if (a.target == script_target::candidate) {
+      awaiting_candidate_.push_back(&a); // acts in the step that makes a peer candidate
+      return;
+    }
     auto leader = current_leader();
     std::size_t target = n_;
     if (leader < n_) {
@@ -315,6 +352,12 @@ private:
       else
         target = leader == 0 ? 1 : 0;
     }
+    act(a, target);
+  }
+
+  /// Carries out scripted action `a` on peer `target` (n_: none, skipped).
+  void act(const script_action& a, std::size_t target) {
+    auto leader = current_leader();
     result_.script_targets.push_back(target < n_ ? members_[target] : 0);
     if (target >= n_)
       return;
@@ -331,6 +374,8 @@ private:
         break;
       }
       case script_kind::cut_leader_link:
+        if (leader >= n_ || leader == target)
+          break;
         for (auto [from, to] : {std::pair{leader, target}, std::pair{target, leader}}) {
           net_.set_link(from, to, false);
           rec.kind = trace_kind::cut;
@@ -379,9 +424,20 @@ private:
 
   /// End of the fault phase: every link up, a reliable network, every peer running.
   void heal() {
+    for (std::size_t k = 0; k < awaiting_candidate_.size(); ++k)
+      result_.script_targets.push_back(0); // no peer became a candidate in time
+    awaiting_candidate_.clear();
     healed_ = true;
     heal_at_ = now_;
     result_.heal_at = now_;
+    // The leader, if any, that holds a majority as the fault phase ends, before any link
+    // is repaired or any crashed peer restarted (at most one can: two majorities share a
+    // follower, and a follower runs in one term).
+    update_health();
+    std::optional<std::size_t> healthy;
+    for (std::size_t i = 0; i < n_ && !healthy; ++i)
+      if (peers_[i].healthy_since >= 0)
+        healthy = i;
     if (opts_.never_heal) {
       std::vector<std::uint8_t> alone(n_);
       for (std::size_t i = 0; i < n_; ++i)
@@ -405,6 +461,10 @@ private:
         boot(i, true);
     if (!failed_)
       check_liveness();
+    // The leader that held a majority at the heal but is not in office right after it: a
+    // peer of the other side (or a restarted one) was already in a higher term.
+    if (!failed_ && healthy && leader_ != static_cast<int>(*healthy))
+      lost_office(*healthy, peers_[*healthy].core->current_term());
   }
 
   // ---- peers --------------------------------------------------------------------------
@@ -441,6 +501,8 @@ private:
     auto& n = *peers_[idx].core;
     auto term_before = n.current_term();
     auto role_before = n.role();
+    bool fast_before = n.on_fast_path();
+    bool pre_voting_before = n.pre_voting();
     effects fx;
     try {
       fx = body();
@@ -454,12 +516,33 @@ private:
     if (n.current_term() != term_before || n.role() != role_before || rec.kind == trace_kind::start ||
         rec.kind == trace_kind::restart)
       result_.role_changes.push_back({now_, n.self(), n.current_term(), n.role()});
+    if (role_before != raft::role::leader && n.is_leader() && fast_before)
+      ++result_.fast_path_leaders;
+    // Pre-vote replies carry no round: a grant for an earlier round of the same term counts
+    // in a later one, so the peer's decision dates from its first request for that term.
+    auto& slot = peers_[idx];
+    if (n.pre_voting() && slot.asking_for != n.current_term() + 1) {
+      slot.asking_for = n.current_term() + 1;
+      slot.asking_since = now_;
+    }
+    if (n.role() == raft::role::candidate &&
+        (role_before != raft::role::candidate || n.current_term() != term_before))
+      stood(idx, pre_voting_before && slot.asking_for == n.current_term() ? slot.asking_since
+                                                                           : now_);
     apply(idx, fx);
     if (failed_)
       return;
     if (!checker_.after_step(idx, n)) {
       violation(checker_.what());
       return;
+    }
+    update_health();
+    if (!awaiting_candidate_.empty() && !healed_ && role_before != raft::role::candidate &&
+        n.role() == raft::role::candidate) {
+      auto waiting = std::move(awaiting_candidate_);
+      awaiting_candidate_.clear();
+      for (auto* a : waiting)
+        act(*a, idx);
     }
     if (healed_)
       check_liveness();
@@ -568,6 +651,7 @@ private:
         return;
       }
       ++result_.leaders_deposed_after_heal;
+      lost_office(static_cast<std::size_t>(leader_), leader_term_);
       leader_ = -1;
     }
     if (leader_ < 0 && ldr >= 0) {
@@ -575,6 +659,75 @@ private:
       leader_term_ = top;
       leader_since_ = now_;
     }
+  }
+
+  // ---- disruptive depositions ---------------------------------------------------------
+
+  /// True when leader `l` holds a majority now: it and the followers in two-way contact
+  /// with it are a majority of the cluster. A follower `f` is in two-way contact with `l`
+  /// (term T) when it runs in term T, the links both ways are up, `f` received an
+  /// append_entries of term T from `l` within `contact_window`, and `l` received a message
+  /// stating term T from `f` within it too. Such a follower stays in `l`'s lease (300 ms)
+  /// and keeps `l`'s check-quorum (600 ms) satisfied with the next heartbeat and reply: a
+  /// leader holding a majority gives neither rule a reason to act.
+  bool holds_majority(std::size_t l) const {
+    auto& c = peers_[l].core;
+    if (!c || !c->is_leader())
+      return false;
+    auto t = c->current_term();
+    std::size_t in_contact = 1;
+    for (std::size_t f = 0; f < n_; ++f) {
+      if (f == l || !peers_[f].core || peers_[f].core->current_term() != t ||
+          !net_.link_up(l, f) || !net_.link_up(f, l))
+        continue;
+      bool f_heard = leader_heard_at_[f * n_ + l] >= 0 && leader_heard_term_[f * n_ + l] == t &&
+                     now_ - leader_heard_at_[f * n_ + l] <= contact_window;
+      bool l_heard = heard_at_[l * n_ + f] >= 0 && heard_term_[l * n_ + f] == t &&
+                     now_ - heard_at_[l * n_ + f] <= contact_window;
+      in_contact += f_heard && l_heard;
+    }
+    return in_contact >= n_ / 2 + 1;
+  }
+
+  /// Re-evaluates after every event which leader holds a majority, and since when.
+  void update_health() {
+    for (std::size_t i = 0; i < n_; ++i) {
+      auto& p = peers_[i];
+      if (!holds_majority(i))
+        p.healthy_since = -1;
+      else if (p.healthy_since < 0)
+        p.healthy_since = now_;
+    }
+  }
+
+  /// Peer `idx` just became a candidate; `decided` is when it first asked for pre-votes for
+  /// this term (when it became candidate, if it asked for none). It stood against a leader
+  /// of a lower term that has held a majority since before then.
+  void stood(std::size_t idx, vtime decided) {
+    auto term = peers_[idx].core->current_term();
+    for (std::size_t l = 0; l < n_; ++l) {
+      auto& p = peers_[l];
+      if (l != idx && p.core && p.core->is_leader() && p.core->current_term() < term &&
+          p.healthy_since >= 0 && p.healthy_since <= decided) {
+        p.stood_against = p.core->current_term();
+        if (opts_.trace_out)
+          *opts_.trace_out << "p" << idx + 1 << " stands in term " << term << " against p"
+                           << l + 1 << ", leader of term " << p.core->current_term()
+                           << " holding a majority since " << at_ms(p.healthy_since) << "\n";
+      }
+    }
+  }
+
+  /// Leader `l` of `term` lost office after the heal: disruptively when a peer stood
+  /// against it while it held a majority (sim/README.md).
+  void lost_office(std::size_t l, term_t term) {
+    if (peers_[l].stood_against != term || term == 0)
+      return;
+    ++result_.disruptive_depositions;
+    if (opts_.trace_out)
+      *opts_.trace_out << "disruptive deposition: p" << l + 1 << ", leader of term " << term
+                       << ", lost office at " << at_ms(now_) << " (highest term now "
+                       << highest_term() << ")\n";
   }
 
   // ---- trace and failure --------------------------------------------------------------
@@ -631,6 +784,12 @@ private:
   term_t leader_term_ = 0;
   vtime leader_since_ = 0;
   std::vector<std::pair<std::size_t, std::size_t>> cut_links_; ///< scripted (from, to) cuts
+  /// [to * n + from]: when `to` last received a message from `from` (-1: never), and its term.
+  std::vector<vtime> heard_at_;
+  std::vector<term_t> heard_term_;
+  std::vector<vtime> leader_heard_at_; ///< the same for append_entries only
+  std::vector<term_t> leader_heard_term_;
+  std::vector<const script_action*> awaiting_candidate_; ///< scripted, target `candidate`
 };
 
 } // namespace
@@ -644,6 +803,8 @@ unsigned parse_core_bug(const std::string& name) {
   if (name == "count_stale_votes") return bug_count_stale_votes;
   if (name == "ignore_log_freshness") return bug_ignore_log_freshness;
   if (name == "vote_twice") return bug_vote_twice;
+  if (name == "candidate_skips_pre_vote") return bug_candidate_skips_pre_vote;
+  if (name == "ignore_vote_lease") return bug_ignore_vote_lease;
   return 0;
 }
 
@@ -656,6 +817,8 @@ std::string core_bug_names(unsigned bugs) {
   add(bug_count_stale_votes, "count_stale_votes");
   add(bug_ignore_log_freshness, "ignore_log_freshness");
   add(bug_vote_twice, "vote_twice");
+  add(bug_candidate_skips_pre_vote, "candidate_skips_pre_vote");
+  add(bug_ignore_vote_lease, "ignore_vote_lease");
   return s;
 }
 
@@ -666,7 +829,8 @@ std::string replay_command(std::uint64_t seed, const run_options& opts) {
   std::string cmd = "build/sim/raft-sim --seed " + std::to_string(seed);
   if (opts.peers)
     cmd += " --peers " + std::to_string(*opts.peers);
-  for (unsigned bit : {bug_count_stale_votes, bug_ignore_log_freshness, bug_vote_twice})
+  for (unsigned bit : {bug_count_stale_votes, bug_ignore_log_freshness, bug_vote_twice,
+                       bug_candidate_skips_pre_vote, bug_ignore_vote_lease})
     if (opts.core_bugs & bit)
       cmd += " --bug " + core_bug_names(bit);
   if (opts.forget_vote_on_restart)

@@ -67,13 +67,20 @@ struct run_result {
   vtime heal_at = 0;
   vtime leader_after_heal = -1; ///< heal → election of the leader that then kept office
   std::size_t leaders_deposed_after_heal = 0; ///< leaders after the heal that lost office
-                                              ///< before the 5 s deadline (legitimate)
+                                              ///< before the 5 s deadline
+  /// Leaders that held a majority at the heal or later (they and the followers in two-way
+  /// contact with them, defined in sim/README.md) and then lost office before the 5 s
+  /// deadline: a healthy leader disrupted, typically by a peer rejoining with a higher term.
+  std::size_t disruptive_depositions = 0;
+  std::uint64_t fast_path_timers = 0;  ///< crash fast path timers that fired (rounds started)
+  std::uint64_t fast_path_leaders = 0; ///< leaders elected while on the crash fast path
   term_t max_term = 0;
   std::size_t crashes = 0;
   std::size_t leaders = 0;  ///< distinct (term, leader) pairs seen
   std::optional<history> start_history; ///< with preloaded_logs: what the peers started with
   std::vector<role_change> role_changes; ///< every change of any peer's role or term, in order
-  std::vector<peer_id> script_targets;   ///< the peer each scripted action hit (0: none)
+  std::vector<peer_id> script_targets;   ///< the peer each scripted action hit (0: none),
+                                         ///< in the order the actions ran
   /// Messages sent by a leader whose term is below the highest term of a running peer: a
   /// deposed leader still acting as one.
   std::uint64_t stale_leader_sends = 0;

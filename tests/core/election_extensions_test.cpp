@@ -4,72 +4,11 @@
 
 #include <catch2/catch.hpp>
 
-#include "core_test_util.hpp"
+#include "extension_driver.hpp"
 
 using namespace raft;
 using namespace raft_test;
 using std::chrono::milliseconds;
-
-namespace {
-
-time_point at(long ms) {
-  return std::chrono::duration_cast<time_point>(milliseconds(ms));
-}
-
-/// A node with pre-vote and check-quorum on, and the last timer generations it armed.
-struct driver {
-  node n;
-  std::uint64_t election_gen = 0;
-  std::uint64_t heartbeat_gen = 0;
-  std::optional<duration> last_election_delay;
-  effects last;
-
-  driver(peer_id self, std::vector<peer_id> members, persistent_state st = {})
-    : n(node::with_defaults(self, std::move(members), timing{}, 7), std::move(st)) {
-  }
-
-  effects& take(effects fx) {
-    INFO(effect_order_problem(fx));
-    REQUIRE(effect_order_problem(fx).empty());
-    for (auto& t : effects_of<arm_election_timer>(fx)) {
-      election_gen = t.generation;
-      last_election_delay = t.after;
-    }
-    for (auto& t : effects_of<arm_heartbeat_timer>(fx))
-      heartbeat_gen = t.generation;
-    last = std::move(fx);
-    return last;
-  }
-  effects& start(long ms) { return take(n.start(at(ms))); }
-  effects& receive(message m, long ms) { return take(n.receive(m, at(ms))); }
-  effects& election_timeout(long ms) { return take(n.election_timer_fired(election_gen, at(ms))); }
-  effects& heartbeat_timeout(long ms) {
-    return take(n.heartbeat_timer_fired(heartbeat_gen, at(ms)));
-  }
-  effects& tick(long ms) { return take(n.tick(at(ms))); }
-  effects& lost(peer_id p, long ms) { return take(n.connection_lost(p, at(ms))); }
-  effects& restored(peer_id p, long ms) { return take(n.connection_restored(p, at(ms))); }
-};
-
-/// Makes `d` (a member of 1..3) leader of term 1 at time `ms` with votes from `voter`.
-void make_leader(driver& d, peer_id voter, long ms) {
-  d.start(0);
-  d.election_timeout(ms);
-  d.receive(pre_vote_reply{1, true, voter}, ms);
-  REQUIRE(d.n.role() == role::candidate);
-  d.receive(vote_reply(1, true, voter), ms);
-  REQUIRE(d.n.is_leader());
-}
-
-/// Follows leader 1 of term 1 (heard at 100 ms) until, at 150 ms, the transport reports the
-/// connection to it down: the start of the crash fast path.
-void follow_then_lose_leader(driver& d) {
-  d.start(0);
-  d.receive(heartbeat(1, 1), 100);
-  d.lost(1, 150);
-}
-
-} // namespace
 
 TEST_CASE("with pre-vote, a follower whose election timer fires asks every other peer for a "
           "pre-vote for term + 1 and changes neither its term nor its vote (thesis §9.6)",
@@ -147,8 +86,8 @@ TEST_CASE("a leader refuses every pre-vote: it is the live leader (thesis §9.6)
   CHECK(d.n.current_term() == 1);
 }
 
-TEST_CASE("a majority of pre-votes starts a real election in term + 1, and a refusal or a "
-          "grant for another term does not (thesis §9.6, §5.2)",
+TEST_CASE("a majority of pre-votes starts a real election in term + 1, and a refusal or a grant "
+          "for another term does not (thesis §9.6, §5.2)",
           "[rules][prevote]") {
   driver d{1, cluster_of(5)};
   d.start(0);
@@ -165,21 +104,109 @@ TEST_CASE("a majority of pre-votes starts a real election in term + 1, and a ref
   CHECK(recipients_of<request_vote>(fx) == std::set<peer_id>{2, 3, 4, 5});
 }
 
-TEST_CASE("a pre-vote refusal from a peer in a higher term makes the asker its follower, and "
-          "a grant never raises the asker's term (§5.1, thesis §9.6)",
+TEST_CASE("a pre-vote grant never raises the asker's term or changes its vote, whatever term it "
+          "carries, and a majority of grants makes it candidate in exactly term + 1 (thesis §9.6)",
           "[rules][prevote]") {
+  driver d{1, cluster_of(5), restored(4, 2)}; // voted for 2 in term 4
+  d.start(0);
+  d.election_timeout(400); // asks for pre-votes for term 5
+  // A grant echoes the term asked about (5); one for another term (9) counts for nothing.
+  // Neither is a term to adopt: the asker stays in term 4 with its vote for 2.
+  for (auto grant : {pre_vote_reply{5, true, 2}, pre_vote_reply{9, true, 3}}) {
+    auto& fx = d.receive(grant, 401);
+    CHECK(d.n.current_term() == 4);
+    CHECK(d.n.voted_for() == peer_id{2});
+    CHECK(d.n.role() == role::follower);
+    CHECK(d.n.pre_voting());
+    CHECK(count_of<persist>(fx) == 0);
+    CHECK(count_of<role_changed>(fx) == 0);
+  }
+  // The third yes (self, 2 and 4) is a majority of five: a real election in term 5, not 9.
+  auto& fx = d.receive(pre_vote_reply{5, true, 4}, 402);
+  CHECK(d.n.role() == role::candidate);
+  CHECK(d.n.current_term() == 5);
+  CHECK(d.n.voted_for() == peer_id{1});
+  CHECK(the_only<persist>(fx).current_term == 5);
+}
+
+TEST_CASE("a pre-vote refusal from a peer in a higher term makes the asker its follower in that "
+          "term, with no vote and no pre-vote round (§5.1)",
+          "[rules][prevote]") {
+  driver e{1, cluster_of(3), restored(4, 2)};
+  e.start(0);
+  e.election_timeout(400);
+  auto& fx = e.receive(pre_vote_reply{6, false, 3}, 401);
+  CHECK(e.n.current_term() == 6);
+  CHECK_FALSE(e.n.voted_for());
+  CHECK(e.n.role() == role::follower);
+  CHECK_FALSE(e.n.pre_voting());
+  CHECK(the_only<persist>(fx).current_term == 6);
+}
+
+TEST_CASE("with pre-vote, a candidate whose election times out asks for pre-votes again in its "
+          "own term, keeping its vote for itself, instead of raising the term (thesis §9.6)",
+          "[rules][prevote][candidacy]") {
   driver d{1, cluster_of(3)};
   d.start(0);
   d.election_timeout(400);
   d.receive(pre_vote_reply{1, true, 2}, 401);
-  REQUIRE(d.n.role() == role::candidate); // the grant counted, in term 0 + 1
-  driver e{1, cluster_of(3)};
-  e.start(0);
-  e.election_timeout(400);
-  e.receive(pre_vote_reply{6, false, 3}, 401);
-  CHECK(e.n.current_term() == 6);
-  CHECK(e.n.role() == role::follower);
-  CHECK_FALSE(e.n.pre_voting());
+  REQUIRE(d.n.role() == role::candidate);
+  REQUIRE(d.n.current_term() == 1);
+  auto& fx = d.election_timeout(1000); // no vote came back
+  CHECK(d.n.role() == role::follower);
+  CHECK(d.n.pre_voting());
+  CHECK(d.n.current_term() == 1);
+  CHECK(d.n.voted_for() == peer_id{1});
+  CHECK(count_of<persist>(fx) == 0);
+  CHECK(the_only<role_changed>(fx).role == role::follower);
+  CHECK(sent<request_vote>(fx).empty());
+  CHECK(recipients_of<pre_vote>(fx) == std::set<peer_id>{2, 3});
+  for (auto& [to, pv] : sent<pre_vote>(fx))
+    CHECK(pv.term == 2);
+  // A late vote for the abandoned election wins nothing...
+  d.receive(vote_reply(1, true, 2), 1001);
+  CHECK_FALSE(d.n.is_leader());
+  // ...and a majority of pre-votes starts the next election, in term 2.
+  auto& stand = d.receive(pre_vote_reply{2, true, 3}, 1002);
+  CHECK(d.n.role() == role::candidate);
+  CHECK(d.n.current_term() == 2);
+  CHECK(the_only<persist>(stand).current_term == 2);
+  CHECK(recipients_of<request_vote>(stand) == std::set<peer_id>{2, 3});
+}
+
+TEST_CASE("with pre-vote, a candidate cut off from the others stays in the term of its election "
+          "however many times its election times out (thesis §9.6)",
+          "[rules][prevote][candidacy]") {
+  driver d{1, cluster_of(5)};
+  d.start(0);
+  d.election_timeout(400);
+  d.receive(pre_vote_reply{1, true, 2}, 401);
+  d.receive(pre_vote_reply{1, true, 3}, 401);
+  REQUIRE(d.n.role() == role::candidate);
+  for (long t = 1; t <= 50; ++t) {
+    d.heartbeat_timeout(400 + t * 600 - 300); // the retries go unanswered too
+    d.election_timeout(400 + t * 600);
+  }
+  CHECK(d.n.current_term() == 1);
+  CHECK(d.n.voted_for() == peer_id{1});
+  CHECK(d.n.role() == role::follower);
+  CHECK(d.n.pre_voting());
+}
+
+TEST_CASE("a candidate with the injected bug candidate_skips_pre_vote raises its term at every "
+          "election timeout, as a candidate did before pre-vote covered every candidacy",
+          "[rules][prevote][candidacy][bugs]") {
+  auto o = node::with_defaults(1, cluster_of(3), timing{}, 7);
+  o.injected_bugs = bug_candidate_skips_pre_vote;
+  driver d{o};
+  d.start(0);
+  d.election_timeout(400);
+  d.receive(pre_vote_reply{1, true, 2}, 401);
+  REQUIRE(d.n.current_term() == 1);
+  for (long t = 1; t <= 5; ++t)
+    d.election_timeout(400 + t * 600);
+  CHECK(d.n.role() == role::candidate);
+  CHECK(d.n.current_term() == 6);
 }
 
 TEST_CASE("a rejoining node cannot depose a healthy leader: its pre-votes are refused while "
@@ -330,7 +357,8 @@ TEST_CASE("crash fast path: refused early pre-votes are retried on the short tim
   CHECK(d.n.current_term() == 1);
 }
 
-TEST_CASE("crash fast path: a split vote after a crash is retried on the short timer",
+TEST_CASE("crash fast path: after a split vote the candidate asks for pre-votes again on the "
+          "short timer, in its own term, and the next election follows one round trip later",
           "[rules][fastpath]") {
   driver d{2, cluster_of(3)};
   follow_then_lose_leader(d);
@@ -338,11 +366,23 @@ TEST_CASE("crash fast path: a split vote after a crash is retried on the short t
   d.receive(pre_vote_reply{2, true, 3}, 181);
   REQUIRE(d.n.role() == role::candidate);
   REQUIRE(d.last_election_delay);
-  CHECK(*d.last_election_delay <= milliseconds(200)); // the third fast round: 10–200 ms
+  CHECK(*d.last_election_delay <= milliseconds(200)); // the third short timer: 10–200 ms
   d.receive(vote_reply(2, false, 3), 182); // 3 stood at the same moment and voted for itself
-  d.election_timeout(390);
+  auto& ask = d.election_timeout(390);
+  CHECK(d.n.role() == role::follower);
+  CHECK(d.n.pre_voting());
+  CHECK(d.n.current_term() == 2);
+  CHECK(d.n.voted_for() == peer_id{2});
+  CHECK(count_of<persist>(ask) == 0);
+  CHECK(recipients_of<pre_vote>(ask) == std::set<peer_id>{1, 3});
+  for (auto& [to, pv] : sent<pre_vote>(ask))
+    CHECK(pv.term == 3);
+  CHECK(*d.last_election_delay <= milliseconds(400)); // the fourth short timer: 10–400 ms
+  // 3, a candidate of term 2 that knows no leader, grants; 2 stands in term 3.
+  auto& fx = d.receive(pre_vote_reply{3, true, 3}, 395);
   CHECK(d.n.role() == role::candidate);
   CHECK(d.n.current_term() == 3);
+  CHECK(recipients_of<request_vote>(fx) == std::set<peer_id>{1, 3});
 }
 
 TEST_CASE("crash fast path: a heartbeat that arrives after the connection to its leader was "

@@ -21,12 +21,14 @@ namespace {
 constexpr vtime fault_at = seconds(2); // a leader is in office long before (clean network)
 constexpr std::uint64_t seeds = 300;
 
-run_options scripted(script s, bool pre_vote, bool check_quorum, std::size_t peers = 3) {
+run_options scripted(script s, bool pre_vote, bool check_quorum, std::size_t peers = 3,
+                     unsigned core_bugs = raft::bug_none) {
   run_options o;
   o.peers = peers;
   o.pre_vote = pre_vote;
   o.check_quorum = check_quorum;
   o.retry_vote_requests = true;
+  o.core_bugs = core_bugs;
   o.script = std::move(s);
   return o;
 }
@@ -65,6 +67,24 @@ std::optional<role_change> new_leader(const run_result& r, raft::peer_id old, vt
     if (c.peer != old && c.at >= from && c.role == role::leader)
       return c;
   return std::nullopt;
+}
+
+/// The highest term any peer entered before `t`.
+raft::term_t highest_term_before(const run_result& r, vtime t) {
+  raft::term_t top = 0;
+  for (auto& c : r.role_changes)
+    if (c.at < t)
+      top = std::max(top, c.term);
+  return top;
+}
+
+/// The highest term `peer` entered in [from, to).
+raft::term_t highest_term_of(const run_result& r, raft::peer_id peer, vtime from, vtime to) {
+  raft::term_t top = 0;
+  for (auto& c : r.role_changes)
+    if (c.peer == peer && c.at >= from && c.at < to)
+      top = std::max(top, c.term);
+  return top;
 }
 
 vtime median(std::vector<vtime> v) {
@@ -192,4 +212,56 @@ TEST_CASE("in the simulation, a leader frozen for two seconds steps down at the 
     acted += r.stale_leader_sends > 0;
   }
   CHECK(acted >= seeds * 9 / 10);
+}
+
+TEST_CASE("in the simulation, a candidate cut off during its election rejoins without raising "
+          "the term, and the leader elected meanwhile keeps office (pre-vote on every candidacy)",
+          "[sim][scripted][prevote]") {
+  // The leader crashes, so a follower stands (on the crash fast path); it is cut off in the
+  // very step it becomes candidate, its RequestVotes lost, and stays away for three seconds
+  // while the others (a majority: 5 or 7 peers) elect a leader among themselves.
+  constexpr vtime heal = seconds(5);
+  script s{{{fault_at, script_kind::crash, script_target::leader},
+            {fault_at, script_kind::isolate, script_target::candidate}},
+           heal};
+  for (std::size_t peers : {5u, 7u})
+    for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
+      auto r = run(seed, scripted(s, true, true, peers));
+      auto old = r.script_targets[0], cut = r.script_targets[1];
+      INFO(peers << " peers, seed " << seed << ", crashed leader p" << old << ", cut-off p"
+                 << cut);
+      auto stood = first_change(r, cut, fault_at, role::candidate);
+      REQUIRE(stood);
+      // Away, it went back to asking for pre-votes, never to a higher term.
+      CHECK(highest_term_of(r, cut, stood->at, heal) == stood->term);
+      // The others elected a leader meanwhile...
+      auto next = new_leader(r, old, fault_at);
+      REQUIRE(next);
+      CHECK(next->peer != cut);
+      CHECK(next->at < heal);
+      // ...which keeps office after the heal: no peer enters a term above the highest before
+      // the heal, and no role changes except the rejoining peer's following the leader.
+      auto top = highest_term_before(r, heal);
+      CHECK(stood->term <= top);
+      for (auto& c : changes_between(r, heal, r.end + 1)) {
+        CHECK(c.term <= top);
+        CHECK((c.peer == cut || c.peer == old)); // the crashed leader restarts at the heal
+        CHECK(c.role == role::follower);
+      }
+      CHECK(r.disruptive_depositions == 0);
+    }
+  // With a candidate whose election timeout raises its term at once (pre-vote only on a
+  // follower's first candidacy), the cut-off candidate climbs a term per timeout and, back,
+  // deposes the leader the others elected: the harm this rule prevents.
+  std::size_t deposed = 0;
+  for (std::uint64_t seed = 1; seed <= seeds; ++seed) {
+    auto r = run(seed, scripted(s, true, true, 5, raft::bug_candidate_skips_pre_vote));
+    auto cut = r.script_targets[1];
+    auto stood = first_change(r, cut, fault_at, role::candidate);
+    REQUIRE(stood);
+    INFO("seed " << seed);
+    CHECK(highest_term_of(r, cut, stood->at, heal) > stood->term);
+    deposed += r.disruptive_depositions > 0;
+  }
+  CHECK(deposed >= seeds * 9 / 10);
 }
