@@ -17,6 +17,7 @@
 #include <httplib.h>
 
 #include "node_harness.hpp"
+#include "tls_test_util.hpp"
 
 using namespace raft::process;
 
@@ -123,6 +124,19 @@ bool has_line(const std::vector<std::map<std::string, std::optional<std::string>
     return true;
   }
   return false;
+}
+
+/// Waits until watch has shown every member of a 3-node cluster reachable, `leader` as
+/// leader and the two others as followers.
+bool watch_shows_all(const background& w, const cluster_dir& cd, std::uint64_t leader) {
+  return wait_until(
+    [&] {
+      auto l = watch_lines(w);
+      return has_line(l, leader, "true", "leader") &&
+             has_line(l, cd.others(leader).front(), "true", "follower") &&
+             has_line(l, cd.others(leader).back(), "true", "follower");
+    },
+    10s);
 }
 
 /// Starts every node and waits for one leader (raftctl agrees); fails the test without one.
@@ -406,14 +420,7 @@ TEST_CASE("raftctl watch streams every role change of every member and follows m
   background w{{raftctl_path(), "watch", "--config", cd.config(1)}, cd.path("watch.out"),
                cd.path("watch.err")};
   // stdout is a file: JSON lines. First every member as it is now.
-  REQUIRE(wait_until(
-    [&] {
-      auto l = watch_lines(w);
-      return has_line(l, *leader, "true", "leader") &&
-             has_line(l, cd.others(*leader).front(), "true", "follower") &&
-             has_line(l, cd.others(*leader).back(), "true", "follower");
-    },
-    5s));
+  REQUIRE(watch_shows_all(w, cd, *leader));
   const auto old = *leader;
   auto t = cd.status().peers.at(old - 1).term;
   REQUIRE(t);
@@ -447,6 +454,22 @@ TEST_CASE("raftctl watch streams every role change of every member and follows m
   REQUIRE(st);
   CHECK(*st == 0);
   CHECK(read_file(w.err).value_or("x").empty());
+}
+
+TEST_CASE("raftctl watch follows a TLS cluster with the config's certificate") {
+  cluster_dir cd{3};
+  auto ca = test_identity::make_ca("cluster CA");
+  secure(cd, ca);
+  auto leader = start_with_leader(cd);
+  INFO(cd.logs());
+  background w{{raftctl_path(), "watch", "--config", cd.config(1)}, cd.path("watch.out"),
+               cd.path("watch.err")};
+  REQUIRE(watch_shows_all(w, cd, *leader));
+  cd.node(*leader).kill_now();
+  REQUIRE(wait_until([&] { return has_line(watch_lines(w), *leader, "false"); }, 10s));
+  auto st = w.stop(SIGINT);
+  REQUIRE(st);
+  CHECK(*st == 0);
 }
 
 TEST_CASE("raftctl watch exits 0 on SIGTERM and reports a member that is down as unreachable") {
