@@ -113,8 +113,8 @@ struct test_cluster::impl {
     peer_config pc;
     pc.core = node::with_defaults(id, ids, opts.timing,
                                            seed * 1000003 + id * 7919 + incarnations[id - 1]++);
-    pc.core.pre_vote = opts.pre_vote;
-    pc.core.check_quorum = opts.check_quorum;
+    pc.core.features.pre_vote = opts.pre_vote;
+    pc.core.features.check_quorum = opts.check_quorum;
     for (auto other : ids)
       if (other != id)
         pc.links.emplace(other, net->link(id, other));

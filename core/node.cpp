@@ -16,7 +16,8 @@ std::string str(const char* what, peer_id self, term_t term) {
 } // namespace
 
 node::node(options opts, persistent_state restored)
-  : opts_(std::move(opts)), state_(std::move(restored)), rng_(opts_.seed) {
+  : opts_(std::move(opts)), term_(restored.current_term), vote_(restored.voted_for),
+    rng_(opts_.seed) {
   auto& m = opts_.members;
   if (std::find(m.begin(), m.end(), opts_.self) == m.end())
     throw std::invalid_argument("self " + std::to_string(opts_.self) + " is not a member");
@@ -26,11 +27,41 @@ node::node(options opts, persistent_state restored)
     throw std::invalid_argument("a member is listed twice");
   if (auto p = opts_.timing.problem())
     throw std::invalid_argument("timing: " + *p);
-  if (state_.current_term >= max_term)
-    throw std::invalid_argument("restored term " + std::to_string(state_.current_term) +
+  if (term_ >= max_term)
+    throw std::invalid_argument("restored term " + std::to_string(term_) +
                                 " is at or above the term ceiling 2^63");
-  checked_term_ = state_.current_term;
-  checked_vote_ = state_.voted_for;
+  log_ = raft_log(0, 0, std::move(restored.log));
+  checked_term_ = term_;
+  checked_vote_ = vote_;
+}
+
+std::optional<peer_id> node::leader() const {
+  if (is_leader())
+    return opts_.self;
+  if (auto* f = as_follower())
+    return f->leader;
+  return std::nullopt;
+}
+
+persistent_state node::persistent() const {
+  persistent_state s;
+  s.current_term = term_;
+  s.voted_for = vote_;
+  s.log = log_.entries();
+  return s;
+}
+
+std::set<peer_id> node::votes_received() const {
+  if (auto* c = std::get_if<candidate_role>(&role_))
+    return c->votes.granted();
+  if (auto* l = as_leader())
+    return l->voters;
+  return {};
+}
+
+bool node::pre_voting() const {
+  auto* f = as_follower();
+  return f && f->pre_votes.has_value();
 }
 
 /// Runs one step and turns its changes into effects. The persist and role_changed effects
@@ -40,18 +71,18 @@ node::node(options opts, persistent_state restored)
 template <class F>
 effects node::step(time_point now, F&& body) {
   out_.clear();
-  auto term_before = state_.current_term;
-  auto vote_before = state_.voted_for;
-  auto role_before = role_;
-  auto leader_before = leader_;
+  auto term_before = term_;
+  auto vote_before = vote_;
+  auto role_before = role();
+  auto leader_before = leader();
   advance_clock(now);
   check_quorum(); // first: a leader that lost its majority must not act as leader any more
   body();
   std::size_t front = 0;
-  if (state_.current_term != term_before || state_.voted_for != vote_before)
-    out_.insert(out_.begin() + front++, persist{state_.current_term, state_.voted_for});
-  if (role_ != role_before || state_.current_term != term_before || leader_ != leader_before)
-    out_.insert(out_.begin() + front, role_changed{role_, state_.current_term, leader_});
+  if (term_ != term_before || vote_ != vote_before)
+    out_.insert(out_.begin() + front++, persist{term_, vote_});
+  if (role() != role_before || term_ != term_before || leader() != leader_before)
+    out_.insert(out_.begin() + front, role_changed{role(), term_, leader()});
   if (opts_.check_invariants)
     check_invariants();
   return std::move(out_);
@@ -59,7 +90,7 @@ effects node::step(time_point now, F&& body) {
 
 effects node::start(time_point now) {
   return step(now, [&] {
-    out_.emplace_back(role_changed{role_, state_.current_term, leader_});
+    out_.emplace_back(role_changed{role(), term_, leader()});
     reset_election_timer();
   });
 }
@@ -84,9 +115,8 @@ effects node::receive(const message& m, time_point now) {
       !std::holds_alternative<pre_vote>(m) && !(pv_reply && pv_reply->vote_granted);
     if (carries_current_term)
       observe_term(term_of(m));
-    if (role_ == raft::role::leader && carries_current_term &&
-        term_of(m) == state_.current_term)
-      last_heard_[from] = now_; // check-quorum: this peer is in touch with us
+    if (auto* l = as_leader(); l && carries_current_term && term_of(m) == term_)
+      l->followers.at(from).heard_from(now_); // check-quorum: this peer is in touch with us
     std::visit([&](const auto& x) { on(x); }, m);
   });
 }
@@ -104,9 +134,10 @@ effects node::connection_lost(peer_id p, time_point now) {
     // random delay (spreading the followers out) rather than a full election timeout. The
     // others grant only once their own connection to that leader is down too, so a link
     // that fails between one follower and a live leader changes nothing.
-    if (opts_.pre_vote && role_ == raft::role::follower && leader_ == p) {
-      fast_rounds_left_ = fast_path_rounds - 1; // this timer starts the first round
-      arm_fast_timer();
+    auto* f = as_follower();
+    if (opts_.features.pre_vote && f && f->leader == p) {
+      fast_path_.leader_lost();
+      arm_round_timer(); // this timer starts the first round
     }
   });
 }
@@ -118,16 +149,13 @@ effects node::connection_restored(peer_id p, time_point now) {
 effects node::election_timer_fired(std::uint64_t generation, time_point now) {
   return step(now, [&] {
     // A leader has no election timer; any firing of an older generation is stale.
-    if (generation != election_generation_ || role_ == raft::role::leader)
+    if (generation != election_generation_ || is_leader())
       return;
     if (!may_stand()) {
       // The term space is used up (raft::max_term): standing would need a term no peer
       // accepts, and `current_term + 1` must never reach the ceiling. Wait as a follower
       // for a leader of this last term.
-      if (role_ == raft::role::candidate)
-        become_follower(state_.current_term, std::nullopt);
-      pre_voting_ = false;
-      pre_votes_.clear();
+      become_follower(term_, std::nullopt); // as a follower: drops any pre-vote round
       reset_election_timer();
       return;
     }
@@ -148,11 +176,11 @@ effects node::election_timer_fired(std::uint64_t generation, time_point now) {
     // round trip per retry. On the crash fast path the retry stays on the short timer
     // (arm_fast_timer), so a split vote after a crash is retried within a few round trips,
     // not a full election timeout.
-    bool skip_pre_vote = role_ == raft::role::candidate &&
+    bool skip_pre_vote = role() == raft::role::candidate &&
                          (opts_.injected_bugs & bug_candidate_skips_pre_vote);
-    if (opts_.pre_vote && !skip_pre_vote) {
-      if (role_ == raft::role::candidate)
-        become_follower(state_.current_term, std::nullopt);
+    if (opts_.features.pre_vote && !skip_pre_vote) {
+      if (role() == raft::role::candidate)
+        become_follower(term_, std::nullopt);
       start_pre_vote();
     } else {
       become_candidate();
@@ -164,33 +192,33 @@ effects node::heartbeat_timer_fired(std::uint64_t generation, time_point now) {
   return step(now, [&] {
     if (generation != heartbeat_generation_)
       return;
-    if (role_ == raft::role::leader) {
+    if (is_leader()) {
       // Figure 2, Leaders: "send initial empty AppendEntries RPCs (heartbeat) to each
       // server; repeat during idle periods to prevent election timeouts (§5.2)".
       send_heartbeats();
       out_.emplace_back(arm_heartbeat_timer{opts_.timing.heartbeat, ++heartbeat_generation_});
-    } else if (role_ == raft::role::candidate) {
+    } else if (auto* c = as_candidate()) {
       // §5.1: retry the RequestVote RPCs that got no response yet.
-      ask_unanswered(
-        request_vote{state_.current_term, opts_.self, last_log_index(), last_log_term()});
+      ask_unanswered(c->votes,
+                     request_vote{term_, opts_.self, log_.last_index(), log_.last_term()});
       arm_retry_timer();
-    } else if (pre_voting_) {
-      ask_unanswered(
-        pre_vote{state_.current_term + 1, opts_.self, last_log_index(), last_log_term()});
+    } else if (auto* f = as_follower(); f && f->pre_votes) {
+      ask_unanswered(*f->pre_votes,
+                     pre_vote{term_ + 1, opts_.self, log_.last_index(), log_.last_term()});
       arm_retry_timer();
     }
   });
 }
 
 void node::arm_retry_timer() {
-  if (opts_.retry_vote_requests)
+  if (opts_.features.retry_vote_requests)
     out_.emplace_back(arm_heartbeat_timer{opts_.timing.heartbeat, ++heartbeat_generation_});
 }
 
 template <class Request>
-void node::ask_unanswered(const Request& request) {
+void node::ask_unanswered(const vote_tracker& round, const Request& request) {
   for (auto p : opts_.members)
-    if (p != opts_.self && !answered_.count(p))
+    if (p != opts_.self && !round.has_answered(p))
       out_.emplace_back(send{p, request});
 }
 
@@ -199,32 +227,31 @@ void node::advance_clock(time_point now) {
 }
 
 void node::check_quorum() {
-  if (!opts_.check_quorum || role_ != raft::role::leader)
+  auto* l = as_leader();
+  if (!opts_.features.check_quorum || !l)
     return;
   std::size_t in_touch = 1; // the leader itself
-  for (auto p : opts_.members)
-    if (p != opts_.self) {
-      auto i = last_heard_.find(p);
-      if (i != last_heard_.end() && now_ - i->second <= opts_.timing.election_max)
-        ++in_touch;
-    }
+  for (auto& [p, pr] : l->followers)
+    if (pr.recently_active(now_, opts_.timing.election_max))
+      ++in_touch;
   // Without a majority this leader can commit nothing, and a new leader may already
   // exist on the other side: stop claiming leadership (same term; no vote changes).
   if (in_touch < quorum())
-    become_follower(state_.current_term, std::nullopt);
+    become_follower(term_, std::nullopt);
 }
 
 bool node::in_leader_lease() const {
-  if (role_ == raft::role::leader)
+  if (is_leader())
     return true;
-  if (role_ != raft::role::follower || !leader_ || disconnected_.count(*leader_) ||
-      !leader_contact_)
+  auto* f = as_follower();
+  if (!f || !f->leader || disconnected_.count(*f->leader) || !f->leader_contact)
     return false;
-  return now_ - *leader_contact_ < opts_.timing.election_min;
+  return now_ - *f->leader_contact < opts_.timing.election_min;
 }
 
 bool node::lease_holds_against(peer_id asker) const {
-  return in_leader_lease() && !(role_ == raft::role::follower && leader_ == asker);
+  auto* f = as_follower();
+  return in_leader_lease() && !(f && f->leader == asker);
 }
 
 bool node::ignores_vote_request(peer_id candidate) const {
@@ -241,8 +268,8 @@ bool node::ignores_vote_request(peer_id candidate) const {
   // the first message of the new term that reaches it (a heartbeat or a reply). Without
   // check-quorum a leader that lost its majority would keep the lease forever, so it
   // adopts the term as Figure 2 says.
-  if (role_ == raft::role::leader)
-    return opts_.check_quorum;
+  if (is_leader())
+    return opts_.features.check_quorum;
   // A follower ignores it, with pre-vote on, while it would also refuse the pre-vote: it
   // heard its leader within election_min and its connection to that leader is not reported
   // down. Liveness: the lease ends election_min after the last message from the leader,
@@ -255,7 +282,7 @@ bool node::ignores_vote_request(peer_id candidate) const {
   // anyway). A pre-voting follower and a candidate know no leader and are never in it. The
   // lease never holds against the leader itself (lease_holds_against): if it asks, it has
   // stepped down, and refusing it could only delay the next leader.
-  return opts_.pre_vote && role_ == raft::role::follower && lease_holds_against(candidate);
+  return opts_.features.pre_vote && as_follower() && lease_holds_against(candidate);
 }
 
 std::optional<std::string> node::refusal(const message& m) const {
@@ -267,16 +294,16 @@ std::optional<std::string> node::refusal(const message& m) const {
     return std::string(kind_of(m)) + " carries term " + std::to_string(term) +
            ", at or above the term ceiling 2^63: dropped, the term is not adopted";
   auto* rv = std::get_if<request_vote>(&m);
-  if (rv && rv->term > state_.current_term && ignores_vote_request(rv->candidate_id)) {
+  if (rv && rv->term > term_ && ignores_vote_request(rv->candidate_id)) {
     // Dropped like a lost message: safety is untouched (no term, no vote changes; §5.4.1
     // is never reached), and the candidate retries or goes back to pre-votes.
-    if (role_ == raft::role::leader)
+    if (is_leader())
       return "request_vote of term " + std::to_string(rv->term) +
-             " ignored: this node leads term " + std::to_string(state_.current_term) +
+             " ignored: this node leads term " + std::to_string(term_) +
              " and heard from a majority within the maximum election timeout (leader lease, "
              "thesis §4.2.3)";
     return "request_vote of term " + std::to_string(rv->term) + " ignored: leader " +
-           std::to_string(*leader_) + " of term " + std::to_string(state_.current_term) +
+           std::to_string(*leader()) + " of term " + std::to_string(term_) +
            " was heard within the minimum election timeout (leader lease, thesis §4.2.3)";
   }
   return std::nullopt;
@@ -285,21 +312,15 @@ std::optional<std::string> node::refusal(const message& m) const {
 void node::start_pre_vote() {
   // Thesis §9.6: ask for pre-votes for term current+1; nothing durable changes, so a node
   // that cannot win (cut off, or behind) never raises anyone's term.
-  pre_voting_ = true;
-  pre_votes_ = {opts_.self};
-  leader_.reset(); // the election timer fired: whoever led is no longer heard
-  if (fast_rounds_left_ > 0) {
-    --fast_rounds_left_;
-    arm_fast_timer();
-  } else {
-    reset_election_timer();
-  }
-  if (pre_votes_.size() >= quorum()) {
+  // The election timer fired: whoever led is no longer heard (a follower of no leader).
+  role_ = follower_role{std::nullopt, std::nullopt, vote_tracker(opts_.self, opts_.members.size())};
+  auto& round = *std::get<follower_role>(role_).pre_votes;
+  arm_round_timer();
+  if (round.won()) { // a cluster of one
     become_candidate();
     return;
   }
-  answered_ = {opts_.self};
-  ask_unanswered(pre_vote{state_.current_term + 1, opts_.self, last_log_index(), last_log_term()});
+  ask_unanswered(round, pre_vote{term_ + 1, opts_.self, log_.last_index(), log_.last_term()});
   arm_retry_timer();
 }
 
@@ -307,7 +328,7 @@ void node::observe_term(term_t term) {
   // Figure 2, Rules for All Servers: "If RPC request or response contains term T >
   // currentTerm: set currentTerm = T, convert to follower (§5.1)". The leader of the new term
   // is not known yet; an AppendEntries sets it right after.
-  if (term > state_.current_term)
+  if (term > term_)
     become_follower(term, std::nullopt);
 }
 
@@ -319,46 +340,46 @@ void node::on(const request_vote& m) {
   // observe_term already raised our term to m.term when it was higher, so here
   // m.term <= current_term. A candidate or leader of this term voted for itself, so it never
   // grants a vote to another peer in its own term.
-  bool fresh_term = m.term == state_.current_term;
-  bool may_vote = !state_.voted_for || *state_.voted_for == m.candidate_id ||
-                  (opts_.injected_bugs & bug_vote_twice);
-  bool log_ok = candidate_log_up_to_date(m.last_log_index, m.last_log_term) ||
+  bool fresh_term = m.term == term_;
+  bool may_vote = !vote_ || *vote_ == m.candidate_id || (opts_.injected_bugs & bug_vote_twice);
+  bool log_ok = log_.is_up_to_date(m.last_log_index, m.last_log_term) ||
                 (opts_.injected_bugs & bug_ignore_log_freshness);
   bool grant = fresh_term && may_vote && log_ok;
   if (grant) {
-    state_.voted_for = m.candidate_id;
+    vote_ = m.candidate_id;
     // Granting a vote restarts the election timeout (Figure 2, Followers).
     reset_election_timer();
   }
-  out_.emplace_back(
-    send{m.candidate_id, request_vote_reply{state_.current_term, grant, opts_.self}});
+  out_.emplace_back(send{m.candidate_id, request_vote_reply{term_, grant, opts_.self}});
 }
 
 void node::on(const request_vote_reply& m) {
   // Figure 2, Candidates: "If votes received from majority of servers: become leader".
   // Only a grant for the current term counts: a grant from an older term was given to an
   // election we already abandoned, and counting it could make two leaders in one term.
-  if (role_ == raft::role::candidate && m.term == state_.current_term)
-    answered_.insert(m.voter_id);
-  if (role_ != raft::role::candidate || !m.vote_granted)
+  auto* c = as_candidate();
+  if (!c)
     return;
-  if (m.term != state_.current_term && !(opts_.injected_bugs & bug_count_stale_votes))
+  if (m.term == term_)
+    c->votes.answered(m.voter_id);
+  if (!m.vote_granted)
     return;
-  votes_.insert(m.voter_id);
-  if (votes_.size() >= quorum())
+  if (m.term != term_ && !(opts_.injected_bugs & bug_count_stale_votes))
+    return;
+  c->votes.record(m.voter_id, true);
+  if (c->votes.won())
     become_leader();
 }
 
 void node::on(const append_entries& m) {
   // AppendEntries receiver, Figure 2, step 1: "Reply false if term < currentTerm (§5.1)".
   // Such a message comes from a deposed leader; it must not reset our timer.
-  if (m.term < state_.current_term) {
-    out_.emplace_back(
-      send{m.leader_id, append_entries_reply{state_.current_term, false, opts_.self}});
+  if (m.term < term_) {
+    out_.emplace_back(send{m.leader_id, append_entries_reply{term_, false, opts_.self}});
     return;
   }
   // From here m.term == current_term: m comes from the legitimate leader of this term.
-  if (role_ == raft::role::leader) {
+  if (is_leader()) {
     // Election Safety (Figure 3) says this cannot happen; refuse rather than obey.
     out_.emplace_back(message_rejected{m.leader_id, "append_entries from a second leader of term " +
                                                       std::to_string(m.term)});
@@ -366,27 +387,25 @@ void node::on(const append_entries& m) {
   }
   // Figure 2, Candidates: "If AppendEntries RPC received from new leader: convert to
   // follower". A follower records the leader it now knows.
-  if (role_ == raft::role::candidate || leader_ != m.leader_id || pre_voting_)
+  if (!as_follower() || leader() != m.leader_id || pre_voting())
     become_follower(m.term, m.leader_id);
   // Followers: hearing from the current leader restarts the election timeout. Unless the
   // transport has reported the connection to that leader down: then this message was sent
   // before it dropped (in flight, or overtaken by the report) and is no sign of life; it
   // must not renew the lease or cancel the crash fast path's early pre-vote.
   if (!disconnected_.count(m.leader_id)) {
-    leader_contact_ = now_;
+    as_follower()->leader_contact = now_;
     reset_election_timer();
   }
   // Step 2: "Reply false if log doesn't contain an entry at prevLogIndex whose term matches
   // prevLogTerm (§5.3)". Entries are refused until log replication is implemented, so a
   // success reply is never a false promise of having stored them.
-  bool success = m.entries.empty() && m.prev_log_index <= last_log_index() &&
-                 term_at(m.prev_log_index) == m.prev_log_term;
+  bool success = m.entries.empty() && log_.matches(m.prev_log_index, m.prev_log_term);
   // Step 5: "If leaderCommit > commitIndex, set commitIndex = min(leaderCommit, index of
   // last new entry)"; with no new entries the last one known to match is prev_log_index.
   if (success && m.leader_commit > commit_index_)
     commit_index_ = std::max(commit_index_, std::min(m.leader_commit, m.prev_log_index));
-  out_.emplace_back(
-    send{m.leader_id, append_entries_reply{state_.current_term, success, opts_.self}});
+  out_.emplace_back(send{m.leader_id, append_entries_reply{term_, success, opts_.self}});
 }
 
 void node::on(const append_entries_reply&) {
@@ -399,138 +418,120 @@ void node::on(const pre_vote& m) {
   // up to date (§5.4.1), and we have not heard from a live leader within election_min
   // (unless the asker is that leader: asking, it shows it has stepped down).
   // Nothing durable changes here: no term, no vote.
-  bool grant = m.term > state_.current_term &&
-               candidate_log_up_to_date(m.last_log_index, m.last_log_term) &&
-               !lease_holds_against(m.candidate_id) && !yields_to_self(m);
-  out_.emplace_back(send{m.candidate_id,
-                         pre_vote_reply{grant ? m.term : state_.current_term, grant,
-                                        opts_.self}});
+  auto* f = as_follower();
+  bool yields = fast_path_.yields_to_self(
+    f && f->pre_votes, m.term, term_ + 1, m.candidate_id, opts_.self,
+    m.last_log_term == log_.last_term() && m.last_log_index == log_.last_index());
+  bool grant = m.term > term_ && log_.is_up_to_date(m.last_log_index, m.last_log_term) &&
+               !lease_holds_against(m.candidate_id) && !yields;
+  out_.emplace_back(
+    send{m.candidate_id, pre_vote_reply{grant ? m.term : term_, grant, opts_.self}});
   // Crash fast path: having backed an asker, step aside for this round (drop our own
   // pre-vote round, restart our short timer without using up a round) so that its
   // RequestVote finds us still unvoted instead of racing it. The window keeps growing with
   // our own rounds only, so an asker that cannot win delays us by at most one short timer.
   // A candidate of a split vote steps aside too: its own retry would ask for pre-votes
   // for the same term and split the next election.
-  if (grant && fast_round_) {
-    pre_voting_ = false;
-    pre_votes_.clear();
-    arm_fast_timer();
+  if (grant && fast_path_.on_short_timer()) {
+    if (f)
+      f->pre_votes.reset();
+    arm_short_timer(fast_path_.repeat_round(opts_.timing.heartbeat));
   }
-}
-
-bool node::yields_to_self(const pre_vote& m) const {
-  // Crash fast path: two followers asking for pre-votes in the same round would both be
-  // granted, both stand, and split the vote. Between two such askers with equally fresh
-  // logs the lower id goes first: a fast-path asker refuses a higher id. Only on the fast
-  // path (a few rounds), so a peer that cannot win itself never blocks another for long;
-  // a refused pre-vote changes nothing durable, so safety is untouched.
-  return pre_voting_ && fast_round_ && m.term == state_.current_term + 1 &&
-         m.candidate_id > opts_.self && m.last_log_term == last_log_term() &&
-         m.last_log_index == last_log_index();
 }
 
 void node::on(const pre_vote_reply& m) {
   // Count grants for the term this round asks about; a refusal from a voter in a higher
   // term has already made us its follower (receive()).
-  if (pre_voting_)
-    answered_.insert(m.voter_id);
-  if (!pre_voting_ || !m.vote_granted || m.term != state_.current_term + 1)
+  auto* f = as_follower();
+  if (!f || !f->pre_votes)
     return;
-  pre_votes_.insert(m.voter_id);
-  if (pre_votes_.size() >= quorum())
+  f->pre_votes->answered(m.voter_id);
+  if (!m.vote_granted || m.term != term_ + 1)
+    return;
+  f->pre_votes->record(m.voter_id, true);
+  if (f->pre_votes->won())
     become_candidate(); // §5.2 from here on: a real election in term + 1
 }
 
 void node::become_follower(term_t term, std::optional<peer_id> leader) {
-  if (term < state_.current_term)
+  if (term < term_)
     throw invariant_violation(str("become_follower with an older term", opts_.self, term));
-  bool was_leader = role_ == raft::role::leader;
+  bool was_leader = is_leader();
   ++heartbeat_generation_; // stops a leader's heartbeats and a candidate's retries
-  if (term > state_.current_term) {
-    state_.current_term = term;
-    state_.voted_for.reset(); // a new term: no vote given in it yet
+  if (term > term_) {
+    term_ = term;
+    vote_.reset(); // a new term: no vote given in it yet
   }
-  role_ = raft::role::follower;
-  leader_ = leader;
-  leader_contact_.reset(); // the lease counts from a message of this leader in this term
+  // A new follower_role: no votes, no pre-vote round, no progress survive. The lease counts
+  // from a message of this leader in this term.
+  role_ = follower_role{leader, std::nullopt, std::nullopt};
   if (leader)
-    fast_rounds_left_ = 0;
-  votes_.clear();
-  pre_voting_ = false;
-  pre_votes_.clear();
-  last_heard_.clear();
+    fast_path_.cancel();
   if (was_leader)
     reset_election_timer(); // a leader had no election timer running
 }
 
 void node::become_candidate() {
-  if (role_ == raft::role::leader)
-    throw invariant_violation(str("a leader cannot become candidate", opts_.self,
-                                  state_.current_term));
+  if (is_leader())
+    throw invariant_violation(str("a leader cannot become candidate", opts_.self, term_));
   if (!may_stand())
     throw invariant_violation(str("a candidate would reach the term ceiling", opts_.self,
-                                  state_.current_term));
+                                  term_));
   // Figure 2, Candidates (§5.2): "On conversion to candidate, start election: increment
   // currentTerm, vote for self, reset election timer, send RequestVote RPCs to all other
   // servers".
-  ++state_.current_term;
-  state_.voted_for = opts_.self;
-  role_ = raft::role::candidate;
-  leader_.reset();
-  votes_ = {opts_.self};
-  pre_voting_ = false;
-  pre_votes_.clear();
+  ++term_;
+  vote_ = opts_.self;
+  role_ = candidate_role{vote_tracker(opts_.self, opts_.members.size())};
   // After a crash both followers may stand at once; on the fast path a split vote is
   // retried on the short timer too (still randomized, so one of them goes first).
-  if (fast_rounds_left_ > 0) {
-    --fast_rounds_left_;
-    arm_fast_timer();
-  } else {
-    reset_election_timer();
-  }
-  if (votes_.size() >= quorum()) { // a cluster of one elects itself
+  arm_round_timer();
+  auto& votes = std::get<candidate_role>(role_).votes;
+  if (votes.won()) { // a cluster of one elects itself
     become_leader();
     return;
   }
-  answered_ = {opts_.self};
-  ask_unanswered(request_vote{state_.current_term, opts_.self, last_log_index(), last_log_term()});
+  ask_unanswered(votes, request_vote{term_, opts_.self, log_.last_index(), log_.last_term()});
   arm_retry_timer();
 }
 
 void node::become_leader() {
-  if (role_ != raft::role::candidate || votes_.size() < quorum())
-    throw invariant_violation(str("become_leader without a majority", opts_.self,
-                                  state_.current_term));
-  role_ = raft::role::leader;
-  leader_ = opts_.self;
-  ++election_generation_; // a leader has no election timer
+  auto* c = as_candidate();
+  if (!c || !c->votes.won())
+    throw invariant_violation(str("become_leader without a majority", opts_.self, term_));
+  leader_role l;
+  l.voters = c->votes.granted();
+  // Figure 2, Leaders: nextIndex initialized to leader last log index + 1, matchIndex to 0.
   // Check-quorum counts from here: every peer starts as just heard from.
-  last_heard_.clear();
   for (auto p : opts_.members)
     if (p != opts_.self)
-      last_heard_[p] = now_;
+      l.followers.emplace(p, progress(log_.last_index() + 1, now_));
+  role_ = std::move(l);
+  ++election_generation_; // a leader has no election timer
   // Figure 2, Leaders: "Upon election: send initial empty AppendEntries RPCs (heartbeat) to
   // each server" — at once, so the others stop their elections.
   send_heartbeats();
   out_.emplace_back(arm_heartbeat_timer{opts_.timing.heartbeat, ++heartbeat_generation_});
 }
 
+void node::arm_round_timer() {
+  if (auto w = fast_path_.take_round(opts_.timing.heartbeat))
+    arm_short_timer(*w);
+  else
+    reset_election_timer();
+}
+
 void node::reset_election_timer() {
   // §5.2: election timeouts are chosen randomly from a fixed interval so that split votes
   // are rare; uniform over [election_min, election_max].
   arm_election_timer_within(opts_.timing.election_min, opts_.timing.election_max);
-  fast_round_ = false;
+  fast_path_.armed(false);
 }
 
-void node::arm_fast_timer() {
-  // A short random delay, so the followers of a crashed leader do not all ask at once. Two
-  // followers whose timers fire less than a message delay apart both stand and split the
-  // vote; the window doubles every round (10–50, 10–100, 10–200, 10–400 ms with the default
-  // heartbeat), so such a collision gets rarer each time while the first round stays fast.
-  auto hb = opts_.timing.heartbeat;
-  int round = fast_path_rounds - 1 - fast_rounds_left_; // 0 for the first timer
-  arm_election_timer_within(hb / 10, (hb / 2) * (1 << round));
-  fast_round_ = true;
+void node::arm_short_timer(crash_fast_path::window w) {
+  // A short random delay, so the followers of a crashed leader do not all ask at once.
+  arm_election_timer_within(w.lo, w.hi);
+  fast_path_.armed(true);
 }
 
 void node::arm_election_timer_within(duration lo_d, duration hi_d) {
@@ -542,8 +543,7 @@ void node::arm_election_timer_within(duration lo_d, duration hi_d) {
 }
 
 void node::send_heartbeats() {
-  append_entries ae{state_.current_term, opts_.self, last_log_index(), last_log_term(), {},
-                    commit_index_};
+  append_entries ae{term_, opts_.self, log_.last_index(), log_.last_term(), {}, commit_index_};
   for (auto p : opts_.members)
     if (p != opts_.self)
       out_.emplace_back(send{p, ae});
@@ -553,56 +553,50 @@ bool node::is_member(peer_id p) const {
   return std::find(opts_.members.begin(), opts_.members.end(), p) != opts_.members.end();
 }
 
-bool node::candidate_log_up_to_date(log_index last_index, term_t last_term) const {
-  // §5.4.1: "If the logs have last entries with different terms, then the log with the later
-  // term is more up-to-date. If the logs end with the same term, then whichever log is
-  // longer is more up-to-date."
-  if (last_term != last_log_term())
-    return last_term > last_log_term();
-  return last_index >= last_log_index();
-}
-
 void node::check_invariants() const {
-  auto fail = [&](const char* what) {
-    throw invariant_violation(str(what, opts_.self, state_.current_term));
+  auto fail = [&](const std::string& what) {
+    throw invariant_violation(str(what.c_str(), opts_.self, term_));
   };
-  if (state_.current_term < checked_term_)
+  if (term_ < checked_term_)
     fail("current_term decreased");
-  if (state_.current_term >= max_term)
+  if (term_ >= max_term)
     fail("current_term at or above the term ceiling");
-  if (state_.current_term == checked_term_ && checked_vote_ &&
-      state_.voted_for != checked_vote_)
+  if (term_ == checked_term_ && checked_vote_ && vote_ != checked_vote_)
     fail("voted_for changed within a term");
-  checked_term_ = state_.current_term;
-  checked_vote_ = state_.voted_for;
-  switch (role_) {
-    case raft::role::follower:
-      if (!votes_.empty())
-        fail("a follower holds votes");
-      break;
-    case raft::role::candidate:
-      if (state_.voted_for != opts_.self || !votes_.count(opts_.self))
-        fail("a candidate did not vote for itself");
-      break;
-    case raft::role::leader:
-      if (state_.voted_for != opts_.self)
-        fail("a leader did not vote for itself");
-      if (votes_.size() < quorum())
-        fail("a leader without votes from a majority");
-      break;
+  checked_term_ = term_;
+  checked_vote_ = vote_;
+  if (auto* c = std::get_if<candidate_role>(&role_)) {
+    if (vote_ != opts_.self || !c->votes.granted().count(opts_.self))
+      fail("a candidate did not vote for itself");
+  } else if (auto* l = as_leader()) {
+    if (vote_ != opts_.self)
+      fail("a leader did not vote for itself");
+    if (l->voters.size() < quorum())
+      fail("a leader without votes from a majority");
+    for (auto& [p, pr] : l->followers) {
+      if (!is_member(p) || p == opts_.self)
+        fail("progress kept for a peer that is not another member");
+      try {
+        pr.check(opts_.limits);
+      } catch (const std::logic_error& e) {
+        fail(std::string("follower ") + std::to_string(p) + ": " + e.what());
+      }
+    }
   }
-  if ((leader_ == opts_.self) != (role_ == raft::role::leader))
-    fail("the known leader is self exactly when the role is leader");
-  for (auto v : votes_)
+  for (auto v : votes_received())
     if (!is_member(v))
       fail("a vote from a non-member");
-  if (commit_index_ > last_log_index())
+  if (auto* f = as_follower(); f && f->pre_votes)
+    for (auto v : f->pre_votes->granted())
+      if (!is_member(v))
+        fail("a pre-vote from a non-member");
+  if (commit_index_ > log_.last_index())
     fail("commit index beyond the log");
-  if (pre_voting_ && role_ != raft::role::follower)
-    fail("only a follower asks for pre-votes");
-  for (auto v : pre_votes_)
-    if (!is_member(v))
-      fail("a pre-vote from a non-member");
+  try {
+    log_.check();
+  } catch (const std::logic_error& e) {
+    fail(e.what());
+  }
 }
 
 } // namespace raft

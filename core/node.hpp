@@ -24,9 +24,15 @@
 #include <vector>
 
 #include "core/effects.hpp"
+#include "core/fast_path.hpp"
+#include "core/features.hpp"
 #include "core/message.hpp"
 #include "core/persistent_state.hpp"
+#include "core/quorum.hpp"
+#include "core/raft_log.hpp"
+#include "core/replication_limits.hpp"
 #include "core/role.hpp"
+#include "core/role_state.hpp"
 #include "core/timing.hpp"
 
 namespace raft {
@@ -57,12 +63,8 @@ enum injected_bug : unsigned {
 
 class node {
 public:
-  /// Crash fast path: how many short timers (the first pre-vote, then each later pre-vote
-  /// or election round: after a split vote, a pre-vote and a new election) run before
-  /// falling back to full election timeouts. Timer k (from 0) waits a random time in
-  /// [heartbeat/10, heartbeat/2 · 2^k]: 10–50 ms first, up to 10–400 ms for the fourth with
-  /// the default heartbeat.
-  static constexpr int fast_path_rounds = 4;
+  /// Crash fast path rounds (core/fast_path.hpp).
+  static constexpr int fast_path_rounds = crash_fast_path::rounds;
 
   struct options {
     peer_id self = 0;
@@ -71,33 +73,14 @@ public:
     std::uint64_t seed = 0;
     bool check_invariants = true; ///< run check_invariants() after every step
     unsigned injected_bugs = bug_none;
-    /// Pre-vote (Raft thesis §9.6) on every candidacy: a follower whose election timer
-    /// fires, and a candidate whose election times out, first ask the others whether they
-    /// would vote for it in the next term, without changing any term; only with a majority
-    /// of yes does it start a real election. A peer says yes only when it has not heard from
-    /// a current leader within `election_min` (or its connection to that leader is reported
-    /// down) and the asker's log is at least as up to date (§5.4.1).
-    /// It also turns on the leader lease on RequestVote for followers (thesis §4.2.3): a
-    /// follower in that same lease ignores a RequestVote of a higher term instead of
-    /// adopting the term (see `ignores_vote_request`). Neither lease holds against the
-    /// leader the follower follows: a leader that asks has stepped down.
-    bool pre_vote = false;
-    /// Check-quorum: a leader that has not heard from a majority (itself included) within
-    /// `election_max` steps down. The check runs at the start of every step, before anything
-    /// is sent, so a leader frozen for longer and then thawed steps down before it tells
-    /// anyone it is leader. With it, a leader also ignores a RequestVote of a higher term
-    /// (the leader's side of the lease on RequestVote, see `ignores_vote_request`).
-    bool check_quorum = false;
-    /// §5.1: "Servers retry RPCs if they do not receive a response in a timely manner". A
-    /// candidate (or a follower asking for pre-votes) sends its request again, every
-    /// heartbeat interval, to the peers that have not answered it yet. Over a network that
-    /// loses or delays replies, an election then completes within one election timeout far
-    /// more often, instead of restarting in a new term.
-    bool retry_vote_requests = false;
+    /// The product's additions to Figure 2 (core/features.hpp); none by default.
+    raft::features features{};
+    /// Flow control towards each follower (core/replication_limits.hpp).
+    replication_limits limits{};
   };
 
-  /// The product's settings: pre-vote and check-quorum on. Plain `options{}` is Figure 2
-  /// exactly, which the rule tests exercise.
+  /// The product's settings (features::product()). Plain `options{}` is Figure 2 exactly,
+  /// which the rule tests exercise.
   static options with_defaults(peer_id self, std::vector<peer_id> members, raft::timing t,
                                std::uint64_t seed) {
     options o;
@@ -105,9 +88,7 @@ public:
     o.members = std::move(members);
     o.timing = t;
     o.seed = seed;
-    o.pre_vote = true;
-    o.check_quorum = true;
-    o.retry_vote_requests = true;
+    o.features = features::product();
     return o;
   }
 
@@ -148,25 +129,33 @@ public:
   effects tick(time_point now);
 
   /// A link reports that the connection to peer `p` dropped (its process died or its host
-  /// became unreachable). Crash fast path: when `p` is this follower's leader and pre-vote
-  /// is on, a pre-vote starts after a short random delay instead of a full election
-  /// timeout; the others grant it once they too have lost their connection to the leader.
+  /// became unreachable). Crash fast path (core/fast_path.hpp): when `p` is this follower's
+  /// leader and pre-vote is on, a pre-vote starts after a short random delay instead of a
+  /// full election timeout; the others grant it once they too have lost their connection to
+  /// the leader.
   effects connection_lost(peer_id p, time_point now);
   /// A link reports that the connection to peer `p` is up again.
   effects connection_restored(peer_id p, time_point now);
 
   peer_id self() const { return opts_.self; }
   const std::vector<peer_id>& members() const { return opts_.members; }
-  term_t current_term() const { return state_.current_term; }
-  std::optional<peer_id> voted_for() const { return state_.voted_for; }
-  raft::role role() const { return role_; }
-  bool is_leader() const { return role_ == raft::role::leader; }
-  std::optional<peer_id> leader() const { return leader_; }
-  const persistent_state& persistent() const { return state_; }
+  const options& settings() const { return opts_; }
+  term_t current_term() const { return term_; }
+  std::optional<peer_id> voted_for() const { return vote_; }
+  raft::role role() const { return role_of(role_); }
+  bool is_leader() const { return std::holds_alternative<leader_role>(role_); }
+  /// The leader this node knows of in its term: itself as leader, the one it follows as a
+  /// follower, none as a candidate.
+  std::optional<peer_id> leader() const;
+  /// Figure 2's persistent state as held now (what the last persist effects wrote).
+  persistent_state persistent() const;
+  const raft_log& log() const { return log_; }
   log_index commit_index() const { return commit_index_; }
-  const std::set<peer_id>& votes_received() const { return votes_; }
+  /// The votes this node holds for its current term: as candidate the grants so far, as
+  /// leader those that elected it; empty as follower.
+  std::set<peer_id> votes_received() const;
   /// True while this follower is asking for pre-votes (it is still a follower).
-  bool pre_voting() const { return pre_voting_; }
+  bool pre_voting() const;
   /// True while this node would refuse a pre-vote because a leader is known to be alive:
   /// it is the leader, or a follower that heard its leader within `election_min` and whose
   /// connection to that leader is not reported down.
@@ -176,8 +165,8 @@ public:
   /// that leader, or a leader with check-quorum on.
   bool ignores_vote_request(peer_id candidate) const;
   /// True while the running election timer is a crash fast path timer (a short one).
-  bool on_fast_path() const { return fast_round_; }
-  std::size_t quorum() const { return opts_.members.size() / 2 + 1; }
+  bool on_fast_path() const { return fast_path_.on_short_timer(); }
+  std::size_t quorum() const { return majority_of(opts_.members.size()); }
 
   /// Throws invariant_violation naming the broken rule.
   void check_invariants() const;
@@ -194,18 +183,18 @@ private:
   void on(const pre_vote_reply& m);
 
   void advance_clock(time_point now);
-  /// Check-quorum (see options): steps down when a majority has been silent too long.
+  /// Check-quorum (see features): steps down when a majority has been silent too long.
   void check_quorum();
   /// Why a message must be dropped before any rule sees it (its term is at or above the
   /// ceiling, or it is a RequestVote the lease ignores), or nothing.
   std::optional<std::string> refusal(const message& m) const;
   /// Standing needs term current_term + 1, which must stay below the ceiling.
-  bool may_stand() const { return state_.current_term + 1 < max_term; }
+  bool may_stand() const { return term_ + 1 < max_term; }
   void start_pre_vote();
   void arm_retry_timer();
-  /// Sends `request` to every other member that has not answered this round yet.
+  /// Sends `request` to every other member that has not answered `round` yet.
   template <class Request>
-  void ask_unanswered(const Request& request);
+  void ask_unanswered(const vote_tracker& round, const Request& request);
 
   /// §5.1 / Figure 2 "Rules for all servers": if a message carries a term higher than ours,
   /// adopt it and become follower. Runs once, before any per-role rule.
@@ -215,45 +204,43 @@ private:
   void become_candidate();
   void become_leader();
 
+  /// Arms the election timer of a new (pre-)vote round: a short one while crash fast path
+  /// rounds are left, a full election timeout otherwise.
+  void arm_round_timer();
   void reset_election_timer();
+  void arm_short_timer(crash_fast_path::window w);
   void arm_election_timer_within(duration lo, duration hi);
-  void arm_fast_timer();
   void send_heartbeats();
   bool is_member(peer_id p) const;
-  bool candidate_log_up_to_date(log_index last_index, term_t last_term) const;
-  bool yields_to_self(const pre_vote& m) const;
   /// The leader lease holds against `asker`: in_leader_lease(), unless `asker` is the very
   /// leader this follower follows. A leader never asks for votes, so its asking shows it
   /// has stepped down (check-quorum); whatever still renews the lease (late or duplicated
   /// heartbeats) is no sign of a live leader then.
   bool lease_holds_against(peer_id asker) const;
-  log_index last_log_index() const { return state_.log.size(); }
-  term_t last_log_term() const { return state_.log.empty() ? 0 : state_.log.back().term; }
-  term_t term_at(log_index i) const { return i == 0 ? 0 : state_.log[i - 1].term; }
+
+  follower_role* as_follower() { return std::get_if<follower_role>(&role_); }
+  const follower_role* as_follower() const { return std::get_if<follower_role>(&role_); }
+  candidate_role* as_candidate() { return std::get_if<candidate_role>(&role_); }
+  leader_role* as_leader() { return std::get_if<leader_role>(&role_); }
+  const leader_role* as_leader() const { return std::get_if<leader_role>(&role_); }
 
   options opts_;
-  persistent_state state_;
-  raft::role role_ = raft::role::follower;
-  std::optional<peer_id> leader_;
-  std::set<peer_id> votes_;
+  // Figure 2, persistent state on all servers.
+  term_t term_ = 0;
+  std::optional<peer_id> vote_;
+  raft_log log_;
+  // Figure 2, volatile state on all servers.
   log_index commit_index_ = 0;
+  // Per role (core/role_state.hpp).
+  role_state role_;
+
   std::uint64_t election_generation_ = 0;
   std::uint64_t heartbeat_generation_ = 0;
   std::mt19937_64 rng_;
   effects out_;
-
   time_point now_{0};
-  std::optional<time_point> leader_contact_; ///< when the current leader was last heard
-  bool pre_voting_ = false;
-  std::set<peer_id> pre_votes_;
-  std::set<peer_id> answered_; ///< peers that answered the current (pre-)vote round
-  std::map<peer_id, time_point> last_heard_; ///< leader only: last message from each peer
-  std::set<peer_id> disconnected_;           ///< peers whose link reports the connection down
-  /// Crash fast path: rounds still to run on the short timer. The others may learn of the
-  /// crash a little later than we do and refuse the first round, or stand at the same
-  /// moment and split the vote.
-  int fast_rounds_left_ = 0;
-  bool fast_round_ = false; ///< the election timer running is a crash fast path timer
+  std::set<peer_id> disconnected_; ///< peers whose link reports the connection down
+  crash_fast_path fast_path_;
 
   // What check_invariants() remembers between steps.
   mutable term_t checked_term_ = 0;

@@ -72,7 +72,7 @@ bool invariant_checker::after_step(std::size_t idx, const node& n) {
     // entry will be present in the logs of the leaders for all higher-numbered terms". It
     // holds because a committed entry is on a majority and §5.4.1 lets no voter of that
     // majority elect a candidate whose log is less up to date than its own.
-    const auto& log = n.persistent().log;
+    const auto& log = n.log().entries();
     for (std::size_t i = 0; i < committed_.size(); ++i)
       if (i >= log.size() || !(log[i] == committed_[i]))
         return fail(id(n.self()) + " is leader of term " + std::to_string(term) +

@@ -51,9 +51,9 @@ int main(int argc, char** argv) {
   app.add_option("--tail", opts.tail, "events shown before a failure");
   app.add_option("--show", show, "failures printed in full");
   app.add_flag("--quiet", quiet, "print only the summary");
-  app.add_flag("--pre-vote", opts.pre_vote, "pre-vote (thesis 9.6)");
-  app.add_flag("--check-quorum", opts.check_quorum, "check-quorum");
-  app.add_flag("--retry", opts.retry_vote_requests, "retried vote requests");
+  app.add_flag("--pre-vote", opts.features.pre_vote, "pre-vote (thesis 9.6)");
+  app.add_flag("--check-quorum", opts.features.check_quorum, "check-quorum");
+  app.add_flag("--retry", opts.features.retry_vote_requests, "retried vote requests");
   app.add_flag("--product", product, "all three: what raft-node runs");
   app.add_flag("--preloaded-logs", opts.preloaded_logs,
                "peers start with uneven logs (Leader Completeness checked)");
@@ -67,7 +67,7 @@ int main(int argc, char** argv) {
   if (peers != 0)
     opts.peers = peers;
   if (product)
-    opts.pre_vote = opts.check_quorum = opts.retry_vote_requests = true;
+    opts.features = raft::features::product();
   for (auto& name : bugs) {
     if (name == "forget_vote_on_restart")
       opts.forget_vote_on_restart = true;

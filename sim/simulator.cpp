@@ -227,7 +227,7 @@ private:
   /// With the crash fast path, tells every live peer, 1–5 ms later, that peer `idx`'s
   /// connection dropped (`up` false) or is back.
   void report_connection(std::size_t idx, bool up) {
-    if (!opts_.pre_vote)
+    if (!opts_.features.pre_vote)
       return;
     for (std::size_t j = 0; j < n_; ++j)
       if (j != idx && peers_[j].core)
@@ -383,7 +383,7 @@ private:
           rec.other = static_cast<std::uint32_t>(from + 1);
           record(rec);
           // The transport at `to` sees its connection to `from` drop.
-          if (opts_.pre_vote)
+          if (opts_.features.pre_vote)
             queue_.push(now_ + between(rng_, ms(1), ms(5)), event_kind::link_down,
                         static_cast<std::uint32_t>(to), peers_[to].incarnation, from);
           cut_links_.emplace_back(from, to);
@@ -447,7 +447,7 @@ private:
       net_.heal_links();
       // Scripted link cuts were reported to their ends; so is their repair.
       for (auto [from, to] : cut_links_)
-        if (opts_.pre_vote && peers_[to].core)
+        if (opts_.features.pre_vote && peers_[to].core)
           queue_.push(now_ + between(rng_, ms(1), ms(5)), event_kind::link_up,
                       static_cast<std::uint32_t>(to), peers_[to].incarnation, from);
       cut_links_.clear();
@@ -480,9 +480,7 @@ private:
     o.seed = derive_seed(result_.seed, idx, p.incarnation);
     o.check_invariants = opts_.core_checks;
     o.injected_bugs = opts_.core_bugs;
-    o.pre_vote = opts_.pre_vote;
-    o.check_quorum = opts_.check_quorum;
-    o.retry_vote_requests = opts_.retry_vote_requests;
+    o.features = opts_.features;
     persistent_state restored = p.disk;
     if (restart && opts_.forget_vote_on_restart)
       restored.voted_for.reset(); // the injected storage bug
@@ -839,12 +837,16 @@ std::string replay_command(std::uint64_t seed, const run_options& opts) {
     cmd += " --no-core-checks";
   if (opts.never_heal)
     cmd += " --never-heal";
-  if (opts.pre_vote)
-    cmd += " --pre-vote";
-  if (opts.check_quorum)
-    cmd += " --check-quorum";
-  if (opts.retry_vote_requests)
-    cmd += " --retry";
+  if (opts.features == features::product()) {
+    cmd += " --product";
+  } else {
+    if (opts.features.pre_vote)
+      cmd += " --pre-vote";
+    if (opts.features.check_quorum)
+      cmd += " --check-quorum";
+    if (opts.features.retry_vote_requests)
+      cmd += " --retry";
+  }
   if (opts.preloaded_logs)
     cmd += " --preloaded-logs";
   return cmd + " --trace";

@@ -33,11 +33,10 @@ struct run_options {
   bool core_checks = true;               ///< node::options::check_invariants
   bool forget_vote_on_restart = false;   ///< storage bug: restart with the term, no vote
   bool never_heal = false;               ///< test hook: at the heal every peer stays isolated
-  /// The product's election extensions (core/node.hpp): pre-vote, check-quorum, and the
-  /// crash fast path (a crash is reported to the others' links after 1–5 ms).
-  bool pre_vote = false;
-  bool check_quorum = false;
-  bool retry_vote_requests = false; ///< §5.1 retries of unanswered (pre-)vote requests
+  /// The product's additions to Figure 2 (core/features.hpp): pre-vote (with it the crash
+  /// fast path: a crash is reported to the others' links after 1–5 ms), check-quorum, §5.1
+  /// retries of unanswered (pre-)vote requests. `features::product()` runs them as raft-node.
+  raft::features features{};
   /// Every peer starts with a prefix of one log, committed entries on a majority
   /// (sim/history.hpp), and Leader Completeness is checked: makes §5.4.1 observable.
   bool preloaded_logs = false;

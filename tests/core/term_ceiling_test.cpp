@@ -33,7 +33,7 @@ TEST_CASE("a message whose term is at or above the term ceiling is rejected with
         for (auto& m : every_kind(term, 2)) {
           auto o = product ? node::with_defaults(1, cluster_of(3), timing{}, 7)
                            : options_for(1, cluster_of(3));
-          o.pre_vote = false; // in_role() makes candidates directly; pre-vote is tested below
+          o.features.pre_vote = false; // in_role() makes candidates directly; pre-vote is tested below
           auto d = in_role(r, o, restored(3));
           auto before = d.n.persistent();
           INFO(kind_of(m) << " of term " << term << " to a " << to_string(r)

@@ -129,7 +129,7 @@ TEST_CASE("without check-quorum a leader holds no lease: it adopts the term of a
           "RequestVote and steps down (Figure 2)",
           "[rules][lease]") {
   auto o = node::with_defaults(1, cluster_of(3), timing{}, 7);
-  o.check_quorum = false;
+  o.features.check_quorum = false;
   driver d{o};
   make_leader(d, 2, 400);
   auto& fx = d.receive(request_vote{5, 3, 0, 0}, 410);
@@ -142,7 +142,7 @@ TEST_CASE("without pre-vote a follower holds no lease: it adopts the term of a h
           "RequestVote from a candidate at once (Figure 2)",
           "[rules][lease]") {
   auto o = node::with_defaults(2, cluster_of(3), timing{}, 7);
-  o.pre_vote = false;
+  o.features.pre_vote = false;
   driver f{o};
   f.start(0);
   f.receive(heartbeat(1, 1), 100);

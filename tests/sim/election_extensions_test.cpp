@@ -15,9 +15,7 @@ namespace {
 
 run_options product() {
   run_options o;
-  o.pre_vote = true;
-  o.check_quorum = true;
-  o.retry_vote_requests = true;
+  o.features = raft::features::product();
   return o;
 }
 

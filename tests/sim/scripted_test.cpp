@@ -25,9 +25,9 @@ run_options scripted(script s, bool pre_vote, bool check_quorum, std::size_t pee
                      unsigned core_bugs = raft::bug_none) {
   run_options o;
   o.peers = peers;
-  o.pre_vote = pre_vote;
-  o.check_quorum = check_quorum;
-  o.retry_vote_requests = true;
+  o.features.pre_vote = pre_vote;
+  o.features.check_quorum = check_quorum;
+  o.features.retry_vote_requests = true;
   o.core_bugs = core_bugs;
   o.script = std::move(s);
   return o;

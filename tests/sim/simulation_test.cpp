@@ -125,7 +125,7 @@ TEST_CASE("with uneven preloaded logs every leader holds every committed entry (
   for (bool product : {false, true}) {
     run_options opts;
     opts.preloaded_logs = true;
-    opts.pre_vote = opts.check_quorum = opts.retry_vote_requests = product;
+    opts.features = product ? raft::features::product() : raft::features::figure2();
     std::size_t lagging = 0;
     for (std::uint64_t seed = 1; seed <= 3000; ++seed) {
       auto r = run_seed(seed, opts);

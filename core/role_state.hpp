@@ -1,0 +1,45 @@
+#pragma once
+/// What a peer holds only in one role (Figure 2's volatile state, split by role), as a
+/// `std::variant`: the node builds a new alternative in become_follower, become_candidate and
+/// become_leader and nowhere else, so nothing of an earlier role can be left over (no votes
+/// at a follower, no progress at a candidate, no known leader at a candidate).
+
+#include <map>
+#include <optional>
+#include <variant>
+
+#include "core/progress.hpp"
+#include "core/role.hpp"
+#include "core/timing.hpp"
+#include "core/vote_tracker.hpp"
+
+namespace raft {
+
+struct follower_role {
+  /// The leader of the current term, once one was heard from (or none).
+  std::optional<peer_id> leader;
+  /// When that leader was last heard from in this term (the leader lease; pre-vote).
+  std::optional<time_point> leader_contact;
+  /// While asking for pre-votes for current_term + 1 (thesis §9.6): the answers so far.
+  std::optional<vote_tracker> pre_votes;
+};
+
+struct candidate_role {
+  vote_tracker votes; ///< the answers to this term's RequestVotes; self counted
+};
+
+struct leader_role {
+  std::set<peer_id> voters;             ///< who elected it (a majority)
+  std::map<peer_id, progress> followers; ///< every other member
+};
+
+using role_state = std::variant<follower_role, candidate_role, leader_role>;
+
+inline raft::role role_of(const role_state& s) {
+  return static_cast<raft::role>(s.index());
+}
+static_assert(std::is_same_v<std::variant_alternative_t<static_cast<std::size_t>(role::follower), role_state>, follower_role>);
+static_assert(std::is_same_v<std::variant_alternative_t<static_cast<std::size_t>(role::candidate), role_state>, candidate_role>);
+static_assert(std::is_same_v<std::variant_alternative_t<static_cast<std::size_t>(role::leader), role_state>, leader_role>);
+
+} // namespace raft
