@@ -215,13 +215,8 @@ void proof(endpoint_pointer self, const member_proof& p, const caf::actor& reply
 
 endpoint_actor::behavior_type endpoint(endpoint_pointer self, endpoint_config cfg) {
   self->state.cfg = std::move(cfg);
-  return {
-    [self](session_token t, request_vote& m) { pass_on(self, t, m); },
-    [self](session_token t, request_vote_reply& m) { pass_on(self, t, m); },
-    [self](session_token t, append_entries& m) { pass_on(self, t, m); },
-    [self](session_token t, append_entries_reply& m) { pass_on(self, t, m); },
-    [self](session_token t, pre_vote& m) { pass_on(self, t, m); },
-    [self](session_token t, pre_vote_reply& m) { pass_on(self, t, m); },
+  return handle_each_prefixed_kind<endpoint_actor::behavior_type, session_token>(
+    message_kinds{}, [self](session_token t, auto& m) { pass_on(self, t, m); },
     [self](const cluster_hello& h, const caf::actor& reply_to) { hello(self, h, reply_to); },
     [self](const member_proof& p, const caf::actor& reply_to, const caf::actor& theirs) {
       proof(self, p, reply_to, theirs);
@@ -233,8 +228,7 @@ endpoint_actor::behavior_type endpoint(endpoint_pointer self, endpoint_config cf
       if (self->state.cfg.feed)
         self->send(self->state.cfg.feed, watch_atom::value, who);
     },
-    [self](flush_reports_atom) { flush(self); },
-  };
+    [self](flush_reports_atom) { flush(self); });
 }
 
 } // namespace

@@ -1,7 +1,11 @@
 #pragma once
 /// The CAF interfaces of a Raft peer and of a link to a peer.
 ///
-/// A `link_actor` is how a peer reaches another peer: it accepts the four wire messages and
+/// Every interface that carries wire messages is generated from `message_kinds`
+/// (core/message.hpp), as are the handlers for them (`handle_each_kind`), so a new kind is
+/// added in one place.
+///
+/// A `link_actor` is how a peer reaches another peer: it accepts the wire messages and
 /// delivers them (or loses them) — the test cluster's simulated network and the remote link
 /// to another host both implement it, and the peer cannot tell which it holds.
 ///
@@ -12,13 +16,17 @@
 /// `kill`, after which it
 /// sends nothing and stops (timers included: a stopped actor receives no more timers), and
 /// `status` → its id, term, role and known leader; `link_down`/`link_up` from its links when
-/// the connection to a peer drops or returns (the crash fast path, core/node.hpp).
+/// the connection to a peer drops or returns (the crash fast path, core/node.hpp);
+/// `propose` with a command → (index, term, is_leader) at once, as the course's Start();
+/// `snapshot` with an index and the service's bytes, as the course's Snapshot(); and its own
+/// `sync` (group commit, actors/peer.cpp).
 
 #include <caf/actor.hpp>
 #include <caf/atom.hpp>
 #include <caf/replies_to.hpp>
 #include <caf/typed_actor.hpp>
 
+#include "core/message.hpp"
 #include "core/role.hpp"
 #include "messages/control.hpp"
 #include "messages/hello.hpp"
@@ -35,13 +43,33 @@ using status_atom = caf::atom_constant<caf::atom("status")>;
 using link_down_atom = caf::atom_constant<caf::atom("link_down")>;
 using link_up_atom = caf::atom_constant<caf::atom("link_up")>;
 using watch_atom = caf::atom_constant<caf::atom("watch")>; ///< actors/role_feed.hpp
+using propose_atom = caf::atom_constant<caf::atom("propose")>;
+using snapshot_atom = caf::atom_constant<caf::atom("snapshot")>;
+using sync_atom = caf::atom_constant<caf::atom("sync")>;
 
-using link_actor = caf::typed_actor<caf::reacts_to<request_vote>,
-                                    caf::reacts_to<request_vote_reply>,
-                                    caf::reacts_to<append_entries>,
-                                    caf::reacts_to<append_entries_reply>,
-                                    caf::reacts_to<pre_vote>,
-                                    caf::reacts_to<pre_vote_reply>>;
+/// Interfaces over every message kind: `T` for each, or `(Prefix, T)` for each.
+template <class List>
+struct kind_interfaces;
+template <class... Ts>
+struct kind_interfaces<type_list<Ts...>> {
+  using plain = caf::typed_actor<caf::reacts_to<Ts>...>;
+  template <class Prefix>
+  using prefixed = caf::typed_actor<caf::reacts_to<Prefix, Ts>...>;
+};
+
+/// One handler per message kind calling `f(msg)`, then `more` handlers: the behaviour of an
+/// actor whose interface is generated from `message_kinds`.
+template <class Behavior, class... Ts, class F, class... More>
+Behavior handle_each_kind(type_list<Ts...>, F f, More... more) {
+  return Behavior{[f](Ts& m) { f(m); }..., std::move(more)...};
+}
+/// The same for `(Prefix, T)` messages, calling `f(prefix, msg)`.
+template <class Behavior, class Prefix, class... Ts, class F, class... More>
+Behavior handle_each_prefixed_kind(type_list<Ts...>, F f, More... more) {
+  return Behavior{[f](Prefix p, Ts& m) { f(p, m); }..., std::move(more)...};
+}
+
+using link_actor = kind_interfaces<message_kinds>::plain;
 
 using peer_actor = link_actor::extend<
   caf::reacts_to<election_timer_atom, std::uint64_t>,
@@ -51,7 +79,10 @@ using peer_actor = link_actor::extend<
   caf::replies_to<status_atom>::with<node_status>,
   caf::reacts_to<link_down_atom, peer_id>,
   caf::reacts_to<link_up_atom, peer_id>,
-  caf::reacts_to<kill_atom>>;
+  caf::reacts_to<kill_atom>,
+  caf::replies_to<propose_atom, std::string>::with<log_index, term_t, bool>,
+  caf::reacts_to<snapshot_atom, log_index, std::string>,
+  caf::reacts_to<sync_atom>>;
 
 /// What a link's hello carries as its reply address: the link receives the endpoint's
 /// `cluster_welcome` there, and with TLS first its `cluster_challenge`.
@@ -65,15 +96,8 @@ using hello_reply_actor =
 /// address for the welcome and the prover's own endpoint), `status` for operators, and
 /// `watch` with the address to push role changes to (actors/role_feed.hpp). Timers and `kill` are deliberately absent, so no
 /// remote party can reach them.
-using node_endpoint = caf::typed_actor<caf::reacts_to<session_token, request_vote>,
-                                       caf::reacts_to<session_token, request_vote_reply>,
-                                       caf::reacts_to<session_token, append_entries>,
-                                       caf::reacts_to<session_token, append_entries_reply>,
-                                       caf::reacts_to<session_token, pre_vote>,
-                                       caf::reacts_to<session_token, pre_vote_reply>,
-                                       caf::reacts_to<cluster_hello, caf::actor>,
-                                       caf::reacts_to<member_proof, caf::actor, caf::actor>,
-                                       caf::replies_to<status_atom>::with<node_status>,
-                                       caf::reacts_to<watch_atom, caf::actor>>;
+using node_endpoint = kind_interfaces<message_kinds>::prefixed<session_token>::extend<
+  caf::reacts_to<cluster_hello, caf::actor>, caf::reacts_to<member_proof, caf::actor, caf::actor>,
+  caf::replies_to<status_atom>::with<node_status>, caf::reacts_to<watch_atom, caf::actor>>;
 
 } // namespace raft

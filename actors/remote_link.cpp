@@ -210,13 +210,8 @@ remote_link_actor::behavior_type remote_link(link_pointer self, remote_link_conf
     schedule_retry(self);
   });
   self->send(self, try_connect_atom::value);
-  return {
-    [self](request_vote& m) { forward(self, m); },
-    [self](request_vote_reply& m) { forward(self, m); },
-    [self](append_entries& m) { forward(self, m); },
-    [self](append_entries_reply& m) { forward(self, m); },
-    [self](pre_vote& m) { forward(self, m); },
-    [self](pre_vote_reply& m) { forward(self, m); },
+  return handle_each_kind<remote_link_actor::behavior_type>(
+    message_kinds{}, [self](auto& m) { forward(self, m); },
     [self](try_connect_atom) { try_connect(self); },
     [self](const cluster_welcome& w) { welcomed(self, w); },
     [self](const cluster_challenge& c) { challenged(self, c); },
@@ -232,8 +227,7 @@ remote_link_actor::behavior_type remote_link(link_pointer self, remote_link_conf
       st.connecting = true;
       say_hello(self, std::move(theirs));
     },
-    [self](hello_timeout_atom, std::uint64_t attempt) { hello_timed_out(self, attempt); },
-  };
+    [self](hello_timeout_atom, std::uint64_t attempt) { hello_timed_out(self, attempt); });
 }
 
 } // namespace

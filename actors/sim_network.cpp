@@ -16,14 +16,10 @@ namespace {
 using deliver_atom = caf::atom_constant<caf::atom("deliver")>;
 
 /// A link actor also accepts its own delayed deliveries.
-using sim_link_actor = link_actor::extend<caf::reacts_to<deliver_atom, request_vote>,
-                                          caf::reacts_to<deliver_atom, request_vote_reply>,
-                                          caf::reacts_to<deliver_atom, append_entries>,
-                                          caf::reacts_to<deliver_atom, append_entries_reply>,
-                                          caf::reacts_to<deliver_atom, pre_vote>,
-                                          caf::reacts_to<deliver_atom, pre_vote_reply>>;
+using sim_link_actor =
+  link_actor::extend_with<kind_interfaces<message_kinds>::prefixed<deliver_atom>>;
 
-constexpr std::size_t kinds = std::variant_size_v<message>;
+constexpr std::size_t kinds = message_kind_count;
 
 struct verdict {
   bool drop = false;
@@ -52,7 +48,7 @@ struct sim_network::impl {
   bool long_reordering = false;
   std::mt19937_64 rng;
   totals all;
-  std::vector<std::uint64_t> delivered, sent_from;
+  std::vector<std::uint64_t> delivered, requests_delivered, sent_from;
   std::vector<std::vector<std::array<std::uint64_t, kinds>>> sent_kind;
 
   std::size_t at(peer_id id) const {
@@ -93,11 +89,13 @@ struct sim_network::impl {
   }
 
   /// The destination, if the link is still enabled at delivery time and the peer lives.
-  peer_actor destination(std::size_t from, std::size_t to) {
+  peer_actor destination(std::size_t from, std::size_t to, bool reply) {
     std::lock_guard<std::mutex> guard{mtx};
     if (!enabled[from][to] || !peers[to])
       return {};
     ++delivered[to];
+    if (!reply)
+      ++requests_delivered[to];
     return peers[to];
   }
 };
@@ -115,7 +113,7 @@ using link_pointer = sim_link_actor::stateful_pointer<link_state>;
 
 template <class T>
 void deliver(link_pointer self, T& msg) {
-  if (auto dest = self->state.net->destination(self->state.from, self->state.to))
+  if (auto dest = self->state.net->destination(self->state.from, self->state.to, T::is_reply))
     self->send(dest, std::move(msg));
 }
 
@@ -133,25 +131,19 @@ void on_send(link_pointer self, T& msg) {
     self->delayed_send(self, v.delay, deliver_atom::value, std::move(msg));
 }
 
+/// One handler per kind for sending, then one per kind for the delayed delivery.
+template <class... Ts>
+sim_link_actor::behavior_type sim_link_handlers(link_pointer self, type_list<Ts...>) {
+  return {[self](Ts& m) { on_send(self, m); }...,
+          [self](deliver_atom, Ts& m) { deliver(self, m); }...};
+}
+
 sim_link_actor::behavior_type sim_link(link_pointer self, std::shared_ptr<sim_network::impl> net,
                                        std::size_t from, std::size_t to) {
   self->state.net = std::move(net);
   self->state.from = from;
   self->state.to = to;
-  return {
-    [self](request_vote& m) { on_send(self, m); },
-    [self](request_vote_reply& m) { on_send(self, m); },
-    [self](append_entries& m) { on_send(self, m); },
-    [self](append_entries_reply& m) { on_send(self, m); },
-    [self](pre_vote& m) { on_send(self, m); },
-    [self](pre_vote_reply& m) { on_send(self, m); },
-    [self](deliver_atom, request_vote& m) { deliver(self, m); },
-    [self](deliver_atom, request_vote_reply& m) { deliver(self, m); },
-    [self](deliver_atom, append_entries& m) { deliver(self, m); },
-    [self](deliver_atom, append_entries_reply& m) { deliver(self, m); },
-    [self](deliver_atom, pre_vote& m) { deliver(self, m); },
-    [self](deliver_atom, pre_vote_reply& m) { deliver(self, m); },
-  };
+  return sim_link_handlers(self, message_kinds{});
 }
 
 } // namespace
@@ -168,6 +160,7 @@ sim_network::sim_network(caf::actor_system& sys, std::vector<peer_id> ids, std::
   d.peers.resize(n);
   d.rng.seed(seed);
   d.delivered.assign(n, 0);
+  d.requests_delivered.assign(n, 0);
   d.sent_from.assign(n, 0);
   d.sent_kind.assign(n, std::vector<std::array<std::uint64_t, kinds>>(n, std::array<std::uint64_t, kinds>{}));
   d.links.resize(n, std::vector<sim_link_actor>(n));
@@ -259,6 +252,11 @@ sim_network::totals sim_network::total() const {
 std::uint64_t sim_network::delivered_to(peer_id id) const {
   std::lock_guard<std::mutex> guard{impl_->mtx};
   return impl_->delivered[impl_->at(id)];
+}
+
+std::uint64_t sim_network::requests_delivered_to(peer_id id) const {
+  std::lock_guard<std::mutex> guard{impl_->mtx};
+  return impl_->requests_delivered[impl_->at(id)];
 }
 
 std::uint64_t sim_network::sent_by(peer_id id) const {

@@ -60,8 +60,10 @@ public:
 
   totals total() const;
   std::uint64_t delivered_to(peer_id id) const;
+  /// Requests (not replies) that reached `id` (the course's per-server RPC count).
+  std::uint64_t requests_delivered_to(peer_id id) const;
   std::uint64_t sent_by(peer_id id) const;
-  /// Messages of `kind` (index in raft::message: 0 request_vote … 5 pre_vote_reply)
+  /// Messages of `kind` (index in raft::message, core/message.hpp)
   /// sent on from → to.
   std::uint64_t sent(peer_id from, peer_id to, std::size_t kind) const;
 

@@ -11,6 +11,7 @@
 #include "actors/peer.hpp"
 #include "actors/sim_network.hpp"
 #include "messages/registration.hpp"
+#include "storage/memory_log_store.hpp"
 
 namespace raft {
 
@@ -29,6 +30,42 @@ std::uint64_t draw_seed() {
   return (std::uint64_t{rd()} << 32) ^ rd();
 }
 
+/// The applierSnap service's snapshot: its last applied index and its applied log, as
+/// "index\n" then one "length:command" per entry from index 1 (the course's labgob of
+/// lastIncludedIndex and xlog).
+std::string encode_service(log_index index, const std::map<log_index, std::string>& log) {
+  std::string out = std::to_string(index) + "\n";
+  for (log_index i = 1; i <= index; ++i) {
+    auto it = log.find(i);
+    const std::string& cmd = it == log.end() ? std::string() : it->second;
+    out += std::to_string(cmd.size()) + ":" + cmd;
+  }
+  return out;
+}
+
+std::optional<std::pair<log_index, std::map<log_index, std::string>>>
+decode_service(const std::string& bytes) {
+  auto nl = bytes.find('\n');
+  if (nl == std::string::npos)
+    return std::nullopt;
+  log_index index = std::stoull(bytes.substr(0, nl));
+  std::map<log_index, std::string> log;
+  std::size_t pos = nl + 1;
+  for (log_index i = 1; i <= index; ++i) {
+    auto colon = bytes.find(':', pos);
+    if (colon == std::string::npos)
+      return std::nullopt;
+    auto len = std::stoull(bytes.substr(pos, colon - pos));
+    if (colon + 1 + len > bytes.size())
+      return std::nullopt;
+    log[i] = bytes.substr(colon + 1, len);
+    pos = colon + 1 + len;
+  }
+  if (pos != bytes.size())
+    return std::nullopt;
+  return std::make_pair(index, std::move(log));
+}
+
 } // namespace
 
 struct test_cluster::impl {
@@ -38,7 +75,7 @@ struct test_cluster::impl {
   caf::actor_system sys;
   std::vector<peer_id> ids;
   std::unique_ptr<sim_network> net;
-  std::vector<std::shared_ptr<memory_store>> stores;
+  std::vector<std::shared_ptr<memory_persister>> persisters;
   std::vector<peer_actor> peers;
   std::vector<std::uint64_t> incarnations;
   std::mt19937_64 rng;
@@ -47,6 +84,10 @@ struct test_cluster::impl {
   std::map<term_t, peer_id> leaders; // every (term, leader) claimed or observed
   std::vector<std::string> violations;
   std::vector<observed_role> log;
+  // The apply channel (guarded by watch_mtx): what each peer's service applied.
+  std::vector<std::map<log_index, std::string>> logs; ///< [peer - 1]: index → command (logs[i])
+  std::vector<log_index> last_applied;                    ///< [peer - 1]
+  log_index highest = 0;                                  ///< maxIndex
 
   explicit impl(options o)
     : opts(std::move(o)),
@@ -58,11 +99,13 @@ struct test_cluster::impl {
     net = std::make_unique<sim_network>(sys, ids, seed ^ 0x9e3779b97f4a7c15ULL);
     net->set_unreliable(opts.unreliable);
     net->set_long_reordering(opts.long_reordering);
-    stores.resize(ids.size());
+    persisters.resize(ids.size());
     peers.resize(ids.size());
     incarnations.assign(ids.size(), 0);
+    logs.resize(ids.size());
+    last_applied.assign(ids.size(), 0);
     for (auto id : ids) {
-      stores[id - 1] = std::make_shared<memory_store>();
+      persisters[id - 1] = std::make_shared<memory_persister>();
       spawn(id);
     }
   }
@@ -109,33 +152,114 @@ struct test_cluster::impl {
     // ignored under a leader's lease (thesis §4.2.3) is reported as rejected.
   }
 
+  /// checkLogs (TESTER-2BCD.md, "applier"): the command peer `id` applied at `index` must be
+  /// what every other peer applied there. Returns the error, or "". Holds watch_mtx.
+  std::string check_logs(peer_id id, log_index index, const std::string& cmd) {
+    for (auto other : ids) {
+      auto& l = logs[other - 1];
+      auto it = l.find(index);
+      if (it != l.end() && it->second != cmd)
+        return "commit index=" + std::to_string(index) + " server=" + std::to_string(id) + " " +
+               cmd + " != server=" + std::to_string(other) + " " + it->second;
+    }
+    logs[id - 1][index] = cmd;
+    highest = std::max(highest, index);
+    return "";
+  }
+
+  /// The apply channel of peer `id`: the course's applier, or applierSnap with snapshots.
+  void on_apply(peer_id id, std::uint64_t incarnation, const applied& what) {
+    std::lock_guard<std::mutex> guard{watch_mtx};
+    if (incarnation != incarnations[id - 1])
+      return; // a crashed incarnation's last words
+    auto fail = [&](std::string error) {
+      violations.push_back("apply error: " + error);
+    };
+    if (auto* snap = std::get_if<apply_snapshot>(&what)) {
+      // applierSnap: ingestSnap.
+      auto decoded = decode_service(*snap->data);
+      if (!decoded)
+        return fail("server " + std::to_string(id) + " snapshot does not decode");
+      if (decoded->first != snap->index)
+        return fail("server " + std::to_string(id) + " snapshot doesn't match m.SnapshotIndex");
+      for (auto& [i, cmd] : decoded->second)
+        if (auto e = check_logs(id, i, cmd); !e.empty())
+          return fail(e);
+      logs[id - 1] = std::move(decoded->second);
+      last_applied[id - 1] = snap->index;
+      return;
+    }
+    const auto& a = std::get<apply>(what);
+    for (std::size_t k = 0; k < a.entries.size(); ++k) {
+      auto index = a.first + k;
+      const auto& cmd = a.entries[k].command;
+      if (opts.snapshots && index != last_applied[id - 1] + 1)
+        return fail("server " + std::to_string(id) + " apply out of order, expected index " +
+                    std::to_string(last_applied[id - 1] + 1) + ", got " + std::to_string(index));
+      if (auto e = check_logs(id, index, cmd); !e.empty())
+        return fail(e);
+      if (!opts.snapshots && index > 1 && !logs[id - 1].count(index - 1))
+        return fail("server " + std::to_string(id) + " apply out of order " +
+                    std::to_string(index));
+      last_applied[id - 1] = index;
+      if (opts.snapshots && (index + 1) % 10 == 0) {
+        // applierSnap: Snapshot(index, the service's state) every 10 entries, from the
+        // applier; it reaches the peer after the step that applied the entry.
+        caf::anon_send(peers[id - 1], snapshot_atom::value, index,
+                       encode_service(index, logs[id - 1]));
+      }
+    }
+  }
+
   void spawn(peer_id id) {
     peer_config pc;
-    pc.core = node::with_defaults(id, ids, opts.timing,
-                                           seed * 1000003 + id * 7919 + incarnations[id - 1]++);
-    pc.core.features.pre_vote = opts.pre_vote;
-    pc.core.features.check_quorum = opts.check_quorum;
+    std::uint64_t incarnation;
+    {
+      std::lock_guard<std::mutex> guard{watch_mtx};
+      incarnation = ++incarnations[id - 1];
+    }
+    pc.core = node::with_defaults(id, ids, opts.timing, seed * 1000003 + id * 7919 + incarnation);
+    pc.core.features = opts.features;
     for (auto other : ids)
       if (other != id)
         pc.links.emplace(other, net->link(id, other));
-    pc.store = stores[id - 1];
+    pc.store = persisters[id - 1]->open();
     pc.observer = [this](const peer_event& ev) { on_event(ev); };
-    peers[id - 1] = spawn_peer(sys, std::move(pc));
+    pc.sink = [this, incarnation](peer_id self, const applied& what) {
+      on_apply(self, incarnation, what);
+    };
+    {
+      // Under the lock, so the new peer's first apply (its stored snapshot) waits until its
+      // handle is known to on_apply.
+      std::lock_guard<std::mutex> guard{watch_mtx};
+      last_applied[id - 1] = 0; // start1: lastApplied[i] = 0; logs[i] are kept
+      peers[id - 1] = spawn_peer(sys, std::move(pc));
+    }
     net->attach(id, peers[id - 1]);
   }
 
+  peer_actor handle(peer_id id) const {
+    std::lock_guard<std::mutex> guard{watch_mtx};
+    return peers.at(id - 1);
+  }
+
   void stop(peer_id id) {
-    auto& p = peers.at(id - 1);
+    peer_actor p;
+    {
+      std::lock_guard<std::mutex> guard{watch_mtx};
+      p = peers.at(id - 1);
+    }
     if (!p)
       return;
     net->detach(id);
-    // Wait until it is gone, so it provably sends nothing after this returns.
+    // Wait until it is gone, so it provably sends (and applies) nothing after this returns.
     caf::scoped_actor self{sys};
     self->monitor(p);
     self->send(p, kill_atom::value);
     self->receive([](const caf::down_msg&) {},
                   caf::after(std::chrono::seconds(5)) >> [] {});
-    p = nullptr;
+    std::lock_guard<std::mutex> guard{watch_mtx};
+    peers[id - 1] = nullptr;
   }
 };
 
@@ -192,7 +316,7 @@ void test_cluster::partition(const std::vector<std::vector<peer_id>>& groups) {
 }
 
 std::optional<test_cluster::peer_state> test_cluster::get_state(peer_id id) {
-  auto p = impl_->peers.at(id - 1);
+  auto p = impl_->handle(id);
   if (!p)
     return std::nullopt;
   std::optional<peer_state> result;
@@ -208,7 +332,7 @@ std::optional<test_cluster::peer_state> test_cluster::get_state(peer_id id) {
 }
 
 std::optional<persistent_state> test_cluster::held_term_and_vote(peer_id id) {
-  auto p = impl_->peers.at(id - 1);
+  auto p = impl_->handle(id);
   if (!p)
     return std::nullopt;
   std::optional<persistent_state> result;
@@ -216,15 +340,24 @@ std::optional<persistent_state> test_cluster::held_term_and_vote(peer_id id) {
   self->request(p, std::chrono::seconds(1), get_vote_atom::value)
     .receive(
       [&](term_t term, peer_id vote) {
-        result = persistent_state{term, vote ? std::optional<peer_id>{vote} : std::nullopt, {}};
+        result = persistent_state{};
+        result->current_term = term;
+        result->voted_for = vote ? std::optional<peer_id>{vote} : std::nullopt;
       },
       [](caf::error&) {});
   return result;
 }
 
 persistent_state test_cluster::stored_term_and_vote(peer_id id) const {
-  auto s = impl_->stores.at(id - 1)->load();
-  return {s.current_term, s.voted_for, {}};
+  auto s = impl_->persisters.at(id - 1)->persisted();
+  persistent_state result;
+  result.current_term = s.current_term;
+  result.voted_for = s.voted_for;
+  return result;
+}
+
+persistent_state test_cluster::persisted(peer_id id) const {
+  return to_persistent_state(impl_->persisters.at(id - 1)->persisted());
 }
 
 void test_cluster::kill(peer_id id) {
@@ -232,16 +365,148 @@ void test_cluster::kill(peer_id id) {
 }
 
 void test_cluster::crash(peer_id id) {
+  impl_->net->detach(id); // what is in flight to it dies with it
+  impl_->persisters.at(id - 1)->crash(); // a power cut: unsynced writes are lost
   impl_->stop(id);
 }
 
 void test_cluster::restart(peer_id id) {
-  impl_->stop(id);
+  if (alive(id))
+    crash(id);
   impl_->spawn(id);
 }
 
+void test_cluster::crash1(peer_id id) {
+  disconnect(id);
+  crash(id);
+}
+
+void test_cluster::start1(peer_id id) {
+  crash1(id);
+  impl_->spawn(id); // isolated until connect(id): crash1 disconnected it
+}
+
+std::optional<test_cluster::start_result> test_cluster::start(peer_id id,
+                                                               const std::string& command) {
+  auto p = impl_->handle(id);
+  if (!p)
+    return std::nullopt;
+  std::optional<start_result> result;
+  caf::scoped_actor self{impl_->sys};
+  self->request(p, std::chrono::seconds(1), propose_atom::value, command)
+    .receive([&](log_index index, term_t term,
+                 bool is_leader) { result = start_result{index, term, is_leader}; },
+             [](caf::error&) {});
+  return result;
+}
+
+std::pair<std::size_t, std::optional<std::string>> test_cluster::n_committed(log_index index) {
+  std::lock_guard<std::mutex> guard{impl_->watch_mtx};
+  if (!impl_->violations.empty())
+    throw cluster_check_failed(impl_->violations.front());
+  std::size_t count = 0;
+  std::optional<std::string> cmd;
+  for (auto id : impl_->ids) {
+    auto& l = impl_->logs[id - 1];
+    auto it = l.find(index);
+    if (it == l.end())
+      continue;
+    if (count > 0 && *cmd != it->second)
+      throw cluster_check_failed("committed values do not match: index " +
+                                 std::to_string(index) + ", " + *cmd + ", " + it->second);
+    ++count;
+    cmd = it->second;
+  }
+  return {count, cmd};
+}
+
+std::optional<std::string> test_cluster::wait(log_index index, std::size_t n,
+                                              std::optional<term_t> start_term) {
+  auto to = std::chrono::milliseconds(10);
+  for (int iters = 0; iters < 30; ++iters) {
+    auto [nd, cmd] = n_committed(index);
+    if (nd >= n)
+      break;
+    std::this_thread::sleep_for(to);
+    if (to < std::chrono::seconds(1))
+      to *= 2;
+    if (start_term)
+      for (auto id : impl_->ids)
+        if (auto st = get_state(id); st && st->term > *start_term)
+          return std::nullopt; // someone has moved on; can no longer guarantee a win
+  }
+  auto [nd, cmd] = n_committed(index);
+  if (nd < n)
+    throw cluster_check_failed("only " + std::to_string(nd) + " decided for index " +
+                               std::to_string(index) + "; wanted " + std::to_string(n) +
+                               impl_->where());
+  return cmd;
+}
+
+log_index test_cluster::one(const std::string& command, std::size_t expected, bool retry) {
+  using clock = std::chrono::steady_clock;
+  auto t0 = clock::now();
+  std::size_t starts = 0;
+  while (clock::now() - t0 < std::chrono::seconds(10)) {
+    // Try all the servers, maybe one is the leader.
+    std::optional<log_index> index;
+    for (std::size_t si = 0; si < impl_->ids.size(); ++si) {
+      starts = (starts + 1) % impl_->ids.size();
+      auto id = impl_->ids[starts];
+      if (!connected(id))
+        continue;
+      if (auto r = start(id, command); r && r->is_leader) {
+        index = r->index;
+        break;
+      }
+    }
+    if (index) {
+      // Somebody claimed to be the leader and to have submitted our command; wait a while
+      // for agreement.
+      auto t1 = clock::now();
+      while (clock::now() - t1 < std::chrono::seconds(2)) {
+        auto [nd, cmd] = n_committed(*index);
+        if (nd > 0 && nd >= expected && cmd == command)
+          return *index; // committed
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+      }
+      if (!retry)
+        throw cluster_check_failed("one(" + command + ") failed to reach agreement (index " +
+                                   std::to_string(*index) + ")" + impl_->where());
+    } else {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    }
+  }
+  throw cluster_check_failed("one(" + command + ") failed to reach agreement" + impl_->where());
+}
+
+std::uint64_t test_cluster::log_size() const {
+  std::uint64_t most = 0;
+  for (auto& p : impl_->persisters)
+    most = std::max(most, p->size_bytes());
+  return most;
+}
+
+log_index test_cluster::max_index() const {
+  std::lock_guard<std::mutex> guard{impl_->watch_mtx};
+  return impl_->highest;
+}
+
+std::optional<std::string> test_cluster::applied_at(peer_id id, log_index index) const {
+  std::lock_guard<std::mutex> guard{impl_->watch_mtx};
+  auto& l = impl_->logs.at(id - 1);
+  auto it = l.find(index);
+  if (it == l.end())
+    return std::nullopt;
+  return it->second;
+}
+
+std::uint64_t test_cluster::rpc_count(peer_id id) const {
+  return impl_->net->requests_delivered_to(id);
+}
+
 bool test_cluster::alive(peer_id id) const {
-  return static_cast<bool>(impl_->peers.at(id - 1));
+  return static_cast<bool>(impl_->handle(id));
 }
 
 peer_id test_cluster::check_one_leader() {

@@ -1,7 +1,17 @@
 #pragma once
 /// An in-process Raft cluster for tests and the demo: N peer actors over the simulated
-/// network (actors/sim_network.hpp), with the course tester's checkers (../shared/TESTER.md)
-/// and our stricter safety watch.
+/// network (actors/sim_network.hpp), with the course tester's checkers and harness
+/// (../shared/TESTER.md, ../shared/TESTER-2BCD.md) and our stricter safety watch.
+///
+/// Each peer keeps its state in a `memory_persister` (storage/memory_log_store.hpp), through
+/// the same log_store interface raft-node uses: a crash (crash1) loses whatever the peer had
+/// not synced, and a restart (start1) gets exactly what was durable.
+///
+/// The apply channel: every entry and snapshot a peer applies is checked as the course's
+/// applier does (checkLogs): no two peers apply different commands at one index, each peer
+/// applies in order. With `snapshots`, each peer's service snapshots every 10 entries
+/// (applierSnap): its state is the applied log itself, and an installed snapshot replaces it.
+/// Any failure is a safety violation.
 ///
 /// Peers have ids 1..N. The header is free of CAF (the actor system lives behind a pointer),
 /// so tests that include it compile fast.
@@ -17,9 +27,11 @@
 #include <memory>
 #include <optional>
 #include <stdexcept>
+#include <utility>
 #include <string>
 #include <vector>
 
+#include "core/features.hpp"
 #include "core/persistent_state.hpp"
 #include "core/role.hpp"
 #include "core/timing.hpp"
@@ -49,9 +61,10 @@ public:
     std::uint64_t seed = 0; ///< 0: draw one (printed in every failure message)
     bool unreliable = false;
     bool long_reordering = false;
-    /// Pre-vote and check-quorum (core/node.hpp); on, as in raft-node. Off: Figure 2 only.
-    bool pre_vote = true;
-    bool check_quorum = true;
+    /// The product's additions to Figure 2 (core/features.hpp), as in raft-node.
+    raft::features features = features::product();
+    /// The course's applierSnap: every peer's service calls Snapshot every 10 entries.
+    bool snapshots = false;
     /// Called (from peer threads, serialized by the cluster) for every role change.
     std::function<void(const observed_role&)> on_role_change;
   };
@@ -89,12 +102,47 @@ public:
   std::optional<persistent_state> held_term_and_vote(peer_id id);
   /// The term and vote in the peer's store: what it saved last, and what a restart loads.
   persistent_state stored_term_and_vote(peer_id id) const;
+  /// Everything durable in the peer's store: what a restart would load.
+  persistent_state persisted(peer_id id) const;
   /// Kill(): the peer stops for good (timers included) and sends nothing more.
   void kill(peer_id id);
-  /// Stops the peer; `restart` brings it back with what it had persisted.
+  /// Stops the peer, losing what it had not synced; `restart` brings it back with what was
+  /// durable, its links as they were.
   void crash(peer_id id);
   void restart(peer_id id);
   bool alive(peer_id id) const;
+
+  // -- the course's 2B–2D harness (TESTER-2BCD.md, "Harness semantics") --------------------
+  struct start_result {
+    log_index index = 0;
+    term_t term = 0;
+    bool is_leader = false;
+  };
+  /// Start(command) on peer `id`; nothing when it is down or does not answer within 1 s.
+  std::optional<start_result> start(peer_id id, const std::string& command);
+  /// crash1: disconnect, suppress its messages in flight, lose what it had not synced, stop.
+  void crash1(peer_id id);
+  /// start1: crash1, then a new incarnation from what was durable, isolated until connect().
+  void start1(peer_id id);
+  /// nCommitted: how many peers (crashed and disconnected ones too) applied `index`, and
+  /// the command. Throws on an apply error or when two peers applied different commands.
+  std::pair<std::size_t, std::optional<std::string>> n_committed(log_index index);
+  /// one(cmd, expected, retry): submits until `expected` peers applied it at one index, as
+  /// the course's one() (10 s overall, 2 s per attempt); returns the index or throws.
+  log_index one(const std::string& command, std::size_t expected, bool retry);
+  /// wait(index, n, start_term): waits with doubling sleeps (up to about 30 s) until `n`
+  /// peers applied `index`; nothing ("someone moved on") when a peer's term passed
+  /// `start_term`; throws "only %d decided for index %d; wanted %d".
+  std::optional<std::string> wait(log_index index, std::size_t n,
+                                  std::optional<term_t> start_term);
+  /// The largest persisted log size (bytes) of any peer: the course's LogSize().
+  std::uint64_t log_size() const;
+  /// The highest index any peer applied.
+  log_index max_index() const;
+  /// The command peer `id` applied at `index`, if any.
+  std::optional<std::string> applied_at(peer_id id, log_index index) const;
+  /// Requests (not replies) that reached peer `id`: the course's rpcCount(id).
+  std::uint64_t rpc_count(peer_id id) const;
 
   // -- the course tester's checkers -------------------------------------------------------
   /// Up to 10 rounds of: sleep 450–549 ms, ask every connected peer. Fails at once on two

@@ -3,12 +3,15 @@
 ///   raft-node --config FILE --init
 ///   raft-node --config FILE [--log-format json|text] [--fault-file PATH]
 ///
-/// `--init` makes a new node: it creates the data directory and a state file of term 0 with
-/// no vote, prints one line and exits 0; it refuses (exit 2, the file untouched) when a state
-/// file exists. A normal start never creates durable state: a missing data directory or
-/// state file is exit 2 with a line telling the operator to run `--init` on a new node. So
-/// an unmounted volume or a mistyped data_dir cannot make a node that voted forget its vote
-/// and vote again in the same term (§5.2, Election Safety).
+/// `--init` makes a new node: it creates the data directory, a state file of term 0 with no
+/// vote and an empty log (`log/`), prints one line and exits 0; it refuses (exit 2, the file
+/// untouched) when a state file exists. A normal start never creates durable state: a
+/// missing data directory, state file or log is exit 2 with a line telling the operator to
+/// run `--init` on a new node. So an unmounted volume or a mistyped data_dir cannot make a
+/// node that voted forget its vote and vote again in the same term (§5.2, Election Safety),
+/// or forget entries it acknowledged. The log (storage/disk_log_store.hpp) is recovered at
+/// start: a torn tail is cut and logged (`log_recovered`), a damaged record refused (exit 2,
+/// nothing rewritten).
 ///
 /// SIGUSR1 makes the node log a `stats` event: messages sent and received, by kind.
 ///
@@ -63,7 +66,9 @@
 #include "apps/status_view.hpp"
 #include "config/cluster_identity.hpp"
 #include "config/load_config.hpp"
+#include "storage/disk_log_store.hpp"
 #include "storage/file_store.hpp"
+#include "storage/posix_fs.hpp"
 #include "tls/certificate_check.hpp"
 #include "tls/member_proof.hpp"
 
@@ -117,6 +122,8 @@ void watch(const Handle& actor, std::string name, caf::actor_system& sys, event_
 int init_node(const cluster_config& conf) {
   try {
     file_store::initialize(conf.data_dir);
+    posix_fs files;
+    disk_log_store::init(files, conf.data_dir);
   } catch (const state_exists& ex) {
     std::fprintf(stderr, "%s; --init is only for a new node\n", ex.what());
     return 2;
@@ -127,8 +134,9 @@ int init_node(const cluster_config& conf) {
     std::fprintf(stderr, "%s\n", ex.what());
     return 1;
   }
-  std::printf("node %u: initialised %s/%s: term 0, no vote\n", conf.node_id,
-              conf.data_dir.c_str(), file_store::state_file_name);
+  std::printf("node %u: initialised %s/%s: term 0, no vote, and an empty log in %s/%s\n",
+              conf.node_id, conf.data_dir.c_str(), file_store::state_file_name,
+              conf.data_dir.c_str(), disk_log_store::log_dir_name);
   return 0;
 }
 
@@ -269,10 +277,12 @@ int main(int argc, char** argv) {
   pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   event_log log{conf.node_id, fmt};
-  std::shared_ptr<file_store> store;
-  persistent_state restored;
+  std::shared_ptr<disk_log_store> store;
+  recovered_state restored;
   try {
-    store = std::make_shared<file_store>(conf.data_dir);
+    auto hard_state = std::make_shared<file_store>(conf.data_dir);
+    store = std::make_shared<disk_log_store>(std::make_shared<posix_fs>(), conf.data_dir,
+                                             hard_state);
     restored = store->load();
   } catch (const state_missing& ex) {
     // Never create a state here: only an operator knows that this node is new.
@@ -298,6 +308,7 @@ int main(int argc, char** argv) {
                                          std::random_device{}() ^
                                            (std::uint64_t{conf.node_id} << 32));
   pc.store = store;
+  pc.recovered = restored;
   std::vector<peer_id> other_ids;
   for (auto& other : conf.others())
     other_ids.push_back(other.id);
@@ -411,8 +422,13 @@ int main(int argc, char** argv) {
                        restored.voted_for ? ef::num("voted_for", *restored.voted_for)
                                           : ef::null("voted_for"),
                        ef::num("members", conf.peers.size()),
+                       ef::num("last_index", restored.last_index()),
+                       ef::num("snapshot_index", restored.snapshot_index),
                        ef::str("identity", identity.text()),
                        ef::boolean("tls", conf.tls.has_value())});
+  // What recovery repaired (a torn tail cut, leftovers removed): durable before this line.
+  for (auto& note : store->recovery_notes())
+    log.emit("log_recovered", {ef::str("message", note)});
   if (!conf.tls) {
     std::string exposed;
     for (auto& p : conf.peers)

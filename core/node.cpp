@@ -30,9 +30,20 @@ node::node(options opts, persistent_state restored)
   if (term_ >= max_term)
     throw std::invalid_argument("restored term " + std::to_string(term_) +
                                 " is at or above the term ceiling 2^63");
-  log_ = raft_log(0, 0, std::move(restored.log));
+  if (restored.snapshot_index > 0 && !restored.snapshot)
+    throw std::invalid_argument("a snapshot index without the snapshot's bytes");
+  log_ = raft_log(restored.snapshot_index, restored.snapshot_term, std::move(restored.log));
+  if (log_.last_term() > term_)
+    throw std::invalid_argument("the log holds term " + std::to_string(log_.last_term()) +
+                                ", above the restored current term " + std::to_string(term_));
+  snapshot_data_ = std::move(restored.snapshot);
+  // What was restored is durable; the snapshot's entries are committed (§7) and the service
+  // starts from the snapshot, so it has applied them.
+  durable_index_ = log_.last_index();
+  commit_index_ = last_applied_ = log_.snapshot_index();
   checked_term_ = term_;
   checked_vote_ = vote_;
+  checked_commit_ = commit_index_;
 }
 
 std::optional<peer_id> node::leader() const {
@@ -48,7 +59,18 @@ persistent_state node::persistent() const {
   s.current_term = term_;
   s.voted_for = vote_;
   s.log = log_.entries();
+  s.snapshot_index = log_.snapshot_index();
+  s.snapshot_term = log_.snapshot_term();
+  s.snapshot = snapshot_data_;
   return s;
+}
+
+const progress* node::progress_of(peer_id p) const {
+  auto* l = as_leader();
+  if (!l)
+    return nullptr;
+  auto i = l->followers.find(p);
+  return i == l->followers.end() ? nullptr : &i->second;
 }
 
 std::set<peer_id> node::votes_received() const {
@@ -71,6 +93,7 @@ bool node::pre_voting() const {
 template <class F>
 effects node::step(time_point now, F&& body) {
   out_.clear();
+  truncated_in_step_ = false;
   auto term_before = term_;
   auto vote_before = vote_;
   auto role_before = role();
@@ -78,6 +101,9 @@ effects node::step(time_point now, F&& body) {
   advance_clock(now);
   check_quorum(); // first: a leader that lost its majority must not act as leader any more
   body();
+  if (opts_.check_invariants && truncated_in_step_ && is_leader() && role_before == raft::role::leader &&
+      term_before == term_)
+    throw invariant_violation(str("a leader removed entries from its log", opts_.self, term_));
   std::size_t front = 0;
   if (term_ != term_before || vote_ != vote_before)
     out_.insert(out_.begin() + front++, persist{term_, vote_});
@@ -144,6 +170,59 @@ effects node::connection_lost(peer_id p, time_point now) {
 
 effects node::connection_restored(peer_id p, time_point now) {
   return step(now, [&] { disconnected_.erase(p); });
+}
+
+effects node::propose(std::string command, time_point now, proposal& result) {
+  return step(now, [&] {
+    result = proposal{0, term_, false};
+    if (!is_leader())
+      return;
+    // Figure 2, Leaders: "If command received from client: append entry to local log".
+    auto index = log_.append(log_entry{term_, std::move(command)});
+    out_.emplace_back(write_log{std::nullopt, index, {log_.at(index)}});
+    result = proposal{index, term_, true};
+    // Sent at once, before the leader's own copy is durable (see the top of node.hpp).
+    for (auto& entry : as_leader()->followers)
+      replicate_to(entry.first, false);
+  });
+}
+
+effects node::log_synced(time_point now) {
+  return step(now, [&] { everything_durable(); });
+}
+
+void node::everything_durable() {
+  durable_index_ = log_.last_index();
+  if (auto* f = as_follower(); f && f->ack_pending && f->leader &&
+                               *f->ack_pending <= durable_index_) {
+    auto match = *f->ack_pending;
+    f->ack_pending.reset();
+    append_entries_reply r{term_, true, opts_.self};
+    r.match_index = match;
+    out_.emplace_back(send{*f->leader, r});
+  }
+  if (is_leader())
+    advance_commit(); // our own copy counts from now on
+  apply_committed();
+}
+
+effects node::snapshot(log_index index, std::string data, time_point now) {
+  return step(now, [&] {
+    if (index <= log_.snapshot_index())
+      return; // an older snapshot than the one held
+    if (index > last_applied_) {
+      out_.emplace_back(message_rejected{
+        opts_.self, "snapshot through index " + std::to_string(index) +
+                      " refused: only entries through " + std::to_string(last_applied_) +
+                      " were applied"});
+      return;
+    }
+    auto term = *log_.term_at(index);
+    log_.compact(index);
+    snapshot_data_ = std::make_shared<const std::string>(std::move(data));
+    out_.emplace_back(save_snapshot{index, term, snapshot_data_});
+    everything_durable(); // save_snapshot syncs every earlier write
+  });
 }
 
 effects node::election_timer_fired(std::uint64_t generation, time_point now) {
@@ -313,7 +392,9 @@ void node::start_pre_vote() {
   // Thesis §9.6: ask for pre-votes for term current+1; nothing durable changes, so a node
   // that cannot win (cut off, or behind) never raises anyone's term.
   // The election timer fired: whoever led is no longer heard (a follower of no leader).
-  role_ = follower_role{std::nullopt, std::nullopt, vote_tracker(opts_.self, opts_.members.size())};
+  follower_role f;
+  f.pre_votes.emplace(opts_.self, opts_.members.size());
+  role_ = std::move(f);
   auto& round = *std::get<follower_role>(role_).pre_votes;
   arm_round_timer();
   if (round.won()) { // a cluster of one
@@ -371,46 +452,314 @@ void node::on(const request_vote_reply& m) {
     become_leader();
 }
 
-void node::on(const append_entries& m) {
-  // AppendEntries receiver, Figure 2, step 1: "Reply false if term < currentTerm (§5.1)".
-  // Such a message comes from a deposed leader; it must not reset our timer.
-  if (m.term < term_) {
-    out_.emplace_back(send{m.leader_id, append_entries_reply{term_, false, opts_.self}});
-    return;
-  }
-  // From here m.term == current_term: m comes from the legitimate leader of this term.
+bool node::follow(peer_id from, term_t term) {
+  // From here term == current_term: the sender is the legitimate leader of this term.
   if (is_leader()) {
     // Election Safety (Figure 3) says this cannot happen; refuse rather than obey.
-    out_.emplace_back(message_rejected{m.leader_id, "append_entries from a second leader of term " +
-                                                      std::to_string(m.term)});
-    return;
+    out_.emplace_back(message_rejected{from, "a message from a second leader of term " +
+                                                 std::to_string(term)});
+    return false;
   }
   // Figure 2, Candidates: "If AppendEntries RPC received from new leader: convert to
   // follower". A follower records the leader it now knows.
-  if (!as_follower() || leader() != m.leader_id || pre_voting())
-    become_follower(m.term, m.leader_id);
+  if (!as_follower() || leader() != from || pre_voting())
+    become_follower(term, from);
   // Followers: hearing from the current leader restarts the election timeout. Unless the
   // transport has reported the connection to that leader down: then this message was sent
   // before it dropped (in flight, or overtaken by the report) and is no sign of life; it
   // must not renew the lease or cancel the crash fast path's early pre-vote.
-  if (!disconnected_.count(m.leader_id)) {
+  if (!disconnected_.count(from)) {
     as_follower()->leader_contact = now_;
     reset_election_timer();
   }
-  // Step 2: "Reply false if log doesn't contain an entry at prevLogIndex whose term matches
-  // prevLogTerm (§5.3)". Entries are refused until log replication is implemented, so a
-  // success reply is never a false promise of having stored them.
-  bool success = m.entries.empty() && log_.matches(m.prev_log_index, m.prev_log_term);
-  // Step 5: "If leaderCommit > commitIndex, set commitIndex = min(leaderCommit, index of
-  // last new entry)"; with no new entries the last one known to match is prev_log_index.
-  if (success && m.leader_commit > commit_index_)
-    commit_index_ = std::max(commit_index_, std::min(m.leader_commit, m.prev_log_index));
-  out_.emplace_back(send{m.leader_id, append_entries_reply{term_, success, opts_.self}});
+  return true;
 }
 
-void node::on(const append_entries_reply&) {
-  // The only rule for this reply before log replication is the term check, which
-  // observe_term has already applied (and check-quorum's bookkeeping in receive()).
+void node::on(const append_entries& m) {
+  // AppendEntries receiver, Figure 2, step 1: "Reply false if term < currentTerm (§5.1)".
+  // Such a message comes from a deposed leader; it must not reset our timer.
+  if (m.term < term_) {
+    append_entries_reply r{term_, false, opts_.self};
+    r.reject_index = m.prev_log_index;
+    out_.emplace_back(send{m.leader_id, r});
+    return;
+  }
+  if (!follow(m.leader_id, m.term))
+    return;
+  // Step 2: "Reply false if log doesn't contain an entry at prevLogIndex whose term matches
+  // prevLogTerm (§5.3)". An index the snapshot covers is committed, so it matches the
+  // leader's log (Leader Completeness, §5.4.3): append_after skips those entries.
+  bool covered = m.prev_log_index < log_.snapshot_index();
+  bool matches = covered || log_.matches(m.prev_log_index, m.prev_log_term);
+  if (!matches && (opts_.injected_bugs & bug_skip_prev_log_check) &&
+      m.prev_log_index <= log_.last_index())
+    matches = true;
+  if (!matches) {
+    // The conflict hint (fast backup): the term of our entry at prevLogIndex and the first
+    // index we hold of it, so the leader skips that whole term at once; or, when our log is
+    // shorter, its length + 1.
+    append_entries_reply r{term_, false, opts_.self};
+    r.reject_index = m.prev_log_index;
+    if (m.prev_log_index > log_.last_index()) {
+      r.conflict_index = log_.last_index() + 1;
+    } else {
+      r.conflict_term = *log_.term_at(m.prev_log_index);
+      r.conflict_index = m.prev_log_index > log_.snapshot_index()
+                           ? log_.first_index_of_term_at(m.prev_log_index)
+                           : m.prev_log_index;
+    }
+    out_.emplace_back(send{m.leader_id, r});
+    return;
+  }
+  // Steps 3 and 4: delete a conflicting suffix, append what is new (raft_log::append_after).
+  bool keep_conflicts = opts_.injected_bugs & bug_no_truncate_on_conflict;
+  auto has_conflict = [&] {
+    for (std::size_t k = 0; k < m.entries.size(); ++k) {
+      auto i = m.prev_log_index + 1 + k;
+      auto t = log_.term_at(i);
+      if (i > log_.snapshot_index() && t && *t != m.entries[k].term)
+        return true;
+    }
+    return false;
+  };
+  if (!(keep_conflicts && has_conflict())) {
+    auto r = log_.append_after(m.prev_log_index, m.entries);
+    if (r.truncated_from) {
+      // Figure 3, Leader Completeness makes this impossible for a committed entry: the
+      // leader of this term holds every committed entry, so it never conflicts with one.
+      if (*r.truncated_from <= commit_index_)
+        throw invariant_violation(str(("a committed entry (index " +
+                                       std::to_string(*r.truncated_from) + ") would be removed")
+                                        .c_str(),
+                                      opts_.self, term_));
+      truncated_in_step_ = true;
+      durable_index_ = std::min(durable_index_, *r.truncated_from - 1);
+    }
+    if (r.truncated_from || r.appended > 0) {
+      write_log w{r.truncated_from, r.first_new, {}};
+      if (r.appended > 0)
+        w.entries.assign(m.entries.end() - static_cast<std::ptrdiff_t>(r.appended),
+                         m.entries.end());
+      else
+        w.first = log_.last_index() + 1;
+      out_.emplace_back(std::move(w));
+    }
+  }
+  // What we now know matches the leader's log: through the last entry of this message.
+  log_index verified = m.prev_log_index + m.entries.size();
+  // Step 5: "If leaderCommit > commitIndex, set commitIndex = min(leaderCommit, index of
+  // last new entry)".
+  if (m.leader_commit > commit_index_)
+    commit_index_ = std::max(commit_index_, std::min(m.leader_commit, verified));
+  apply_committed();
+  acknowledge(m.leader_id, verified);
+}
+
+void node::acknowledge(peer_id leader, log_index verified) {
+  auto* f = as_follower();
+  // Figure 2: persistent state is "updated on stable storage before responding to RPCs":
+  // the success reply promises the leader these entries survive a crash, so it waits until
+  // they are durable (log_synced), except with the injected bug.
+  if (verified <= durable_index_ || (opts_.injected_bugs & bug_ack_before_sync)) {
+    append_entries_reply r{term_, true, opts_.self};
+    r.match_index = verified;
+    out_.emplace_back(send{leader, r});
+    return;
+  }
+  f->ack_pending = std::max(f->ack_pending.value_or(0), verified);
+}
+
+void node::on(const append_entries_reply& m) {
+  // observe_term has applied the term check (and check-quorum's bookkeeping in receive()).
+  auto* l = as_leader();
+  if (!l || m.term != term_)
+    return; // a reply to an earlier leadership, or while not leading
+  auto& pr = l->followers.at(m.follower_id);
+  if (m.success) {
+    if (m.match_index > log_.last_index()) {
+      out_.emplace_back(message_rejected{
+        m.follower_id, "append_entries_reply claims a match at index " +
+                         std::to_string(m.match_index) + ", beyond the leader's log (" +
+                         std::to_string(log_.last_index()) + ")"});
+      return;
+    }
+    // Figure 2, Leaders: "If successful: update nextIndex and matchIndex for follower".
+    if (pr.on_success(m.match_index))
+      advance_commit();
+  } else {
+    // "If AppendEntries fails because of log inconsistency: decrement nextIndex and retry",
+    // by a whole term at a time (the conflict hint): to just after our last entry of the
+    // follower's conflicting term if we hold that term, else to the first index the
+    // follower holds of it (or its log length + 1).
+    log_index hint = m.conflict_index;
+    if (m.conflict_term != 0)
+      if (auto last = log_.last_index_of_term(m.conflict_term))
+        hint = *last + 1;
+    pr.on_reject(m.reject_index, std::max<log_index>(hint, 1));
+  }
+  replicate_to(m.follower_id, false);
+}
+
+void node::on(const install_snapshot& m) {
+  // Figure 13, InstallSnapshot receiver, step 1: "Reply immediately if term < currentTerm".
+  if (m.term < term_) {
+    out_.emplace_back(
+      send{m.leader_id, install_snapshot_reply{term_, opts_.self, m.last_included_index, 0, false}});
+    return;
+  }
+  if (!follow(m.leader_id, m.term))
+    return;
+  auto* f = as_follower();
+  auto reply = [&](std::uint64_t received, bool installed) {
+    out_.emplace_back(send{m.leader_id, install_snapshot_reply{term_, opts_.self,
+                                                               m.last_included_index, received,
+                                                               installed}});
+  };
+  // A snapshot of entries we hold committed adds nothing: they match the leader's log.
+  if (m.last_included_index <= commit_index_) {
+    f->incoming.reset();
+    reply(m.offset + m.data.size(), true);
+    return;
+  }
+  // Steps 2–5: "Create new snapshot file if first chunk (offset is 0)"; "Write data into
+  // snapshot file at given offset"; "Reply and wait for more data chunks if done is false".
+  // Chunks come one at a time, in order; anything else is answered with where we are.
+  auto& in = f->incoming;
+  if (m.offset == 0)
+    in = follower_role::incoming_snapshot{m.last_included_index, m.last_included_term, {}};
+  bool same = in && in->index == m.last_included_index && in->term == m.last_included_term;
+  if (!same || m.offset != in->data.size()) {
+    reply(same ? in->data.size() : 0, false);
+    return;
+  }
+  in->data += m.data;
+  if (!m.done) {
+    reply(in->data.size(), false);
+    return;
+  }
+  // Step 6: "If existing log entry has same index and term as snapshot's last included
+  // entry, retain log entries following it and reply"; step 7: "Discard the entire log";
+  // step 8: "Reset state machine using snapshot contents".
+  auto index = in->index;
+  auto term = in->term;
+  auto data = std::make_shared<const std::string>(std::move(in->data));
+  in.reset();
+  auto held = log_.term_at(index);
+  if (held && *held != term) {
+    // The store keeps entries after a snapshot only where they agree with it: remove ours.
+    out_.emplace_back(write_log{log_.first_index(), log_.first_index(), {}});
+    truncated_in_step_ = true;
+  }
+  log_.restore_snapshot(index, term);
+  snapshot_data_ = data;
+  out_.emplace_back(save_snapshot{index, term, data});
+  f->ack_pending.reset(); // the installed reply tells the leader where we match
+  commit_index_ = std::max(commit_index_, index);
+  if (index > last_applied_) {
+    last_applied_ = index;
+    out_.emplace_back(apply_snapshot{index, term, data});
+  }
+  everything_durable(); // save_snapshot made every earlier write durable too
+  reply(data->size(), true);
+}
+
+void node::on(const install_snapshot_reply& m) {
+  auto* l = as_leader();
+  if (!l || m.term != term_)
+    return;
+  auto& pr = l->followers.at(m.follower_id);
+  if (pr.on_snapshot_reply(m.last_included_index, m.received, m.installed) && m.installed)
+    advance_commit();
+  replicate_to(m.follower_id, false);
+}
+
+void node::replicate_to(peer_id p, bool heartbeat_tick) {
+  auto& pr = as_leader()->followers.at(p);
+  // The entries this follower needs next were discarded into the snapshot (§7): send that.
+  if (pr.state() != progress::mode::snapshot && pr.next_index() - 1 < log_.snapshot_index())
+    pr.begin_snapshot(log_.snapshot_index());
+  if (pr.state() == progress::mode::snapshot) {
+    if (pr.snapshot_index() != log_.snapshot_index())
+      pr.begin_snapshot(log_.snapshot_index()); // a newer snapshot replaced it: start over
+    send_snapshot_chunk(p, pr);
+    return;
+  }
+  bool sent = false;
+  // Entries, as many messages as the window allows (probe: one).
+  while (pr.may_send_entries(opts_.limits)) {
+    auto next = pr.next_index();
+    auto entries = log_.slice(next, opts_.limits.max_entries_per_message,
+                              opts_.limits.max_bytes_per_message);
+    if (entries.empty() && pr.state() == progress::mode::replicate)
+      break; // nothing new; a heartbeat below if it is time for one
+    std::size_t bytes = 0;
+    for (auto& e : entries)
+      bytes += e.command.size();
+    auto count = entries.size();
+    out_.emplace_back(send{p, append_entries{term_, opts_.self, next - 1, *log_.term_at(next - 1),
+                                             std::move(entries), commit_index_}});
+    sent = true;
+    if (count == 0)
+      pr.sent_probe();
+    else
+      pr.sent_entries(next - 1 + count, bytes);
+    if (pr.state() != progress::mode::replicate)
+      break;
+  }
+  if (sent || !heartbeat_tick)
+    return;
+  // Figure 2, Leaders: heartbeats "during idle periods to prevent election timeouts". Its
+  // prev_log_index is where the follower's log is known to match, so it never fails for
+  // entries still on their way; it carries the commit index up to there.
+  auto prev = pr.match_index();
+  if (!log_.term_at(prev))
+    prev = pr.next_index() - 1;
+  out_.emplace_back(
+    send{p, append_entries{term_, opts_.self, prev, *log_.term_at(prev), {}, commit_index_}});
+}
+
+void node::send_snapshot_chunk(peer_id p, progress& pr) {
+  // One chunk in flight at a time (a probe, for the progress tracker).
+  if (!pr.may_send_snapshot_chunk())
+    return;
+  const auto& data = *snapshot_data_;
+  auto offset = std::min<std::uint64_t>(pr.snapshot_offset(), data.size());
+  auto len = std::min<std::uint64_t>(opts_.limits.snapshot_chunk_bytes, data.size() - offset);
+  install_snapshot m{term_, opts_.self, log_.snapshot_index(), log_.snapshot_term(), offset,
+                     data.substr(offset, len), offset + len == data.size()};
+  out_.emplace_back(send{p, std::move(m)});
+  pr.sent_probe();
+}
+
+void node::advance_commit() {
+  auto* l = as_leader();
+  std::vector<log_index> match{durable_index_};
+  for (auto& [p, pr] : l->followers)
+    match.push_back(pr.match_index());
+  auto n = quorum_index(std::move(match));
+  // §5.4.2: "Raft never commits log entries from previous terms by counting replicas. Only
+  // log entries from the leader's current term are committed by counting replicas"; the
+  // earlier ones are committed with them (Log Matching).
+  if (n > commit_index_ &&
+      (log_.term_at(n) == term_ || (opts_.injected_bugs & bug_commit_previous_term))) {
+    commit_index_ = n;
+    apply_committed();
+  }
+}
+
+void node::apply_committed() {
+  // Figure 2, All Servers: "If commitIndex > lastApplied: increment lastApplied, apply
+  // log[lastApplied] to state machine". Only what is durable here: a crash must not take back
+  // an entry this peer's service already acted on.
+  auto upto = std::min(commit_index_, durable_index_);
+  if (upto <= last_applied_)
+    return;
+  apply a{last_applied_ + 1, {}};
+  a.entries.reserve(upto - last_applied_);
+  for (auto i = last_applied_ + 1; i <= upto; ++i)
+    a.entries.push_back(log_.at(i));
+  last_applied_ = upto;
+  out_.emplace_back(std::move(a));
 }
 
 void node::on(const pre_vote& m) {
@@ -464,7 +813,9 @@ void node::become_follower(term_t term, std::optional<peer_id> leader) {
   }
   // A new follower_role: no votes, no pre-vote round, no progress survive. The lease counts
   // from a message of this leader in this term.
-  role_ = follower_role{leader, std::nullopt, std::nullopt};
+  follower_role f;
+  f.leader = leader;
+  role_ = std::move(f);
   if (leader)
     fast_path_.cancel();
   if (was_leader)
@@ -543,10 +894,10 @@ void node::arm_election_timer_within(duration lo_d, duration hi_d) {
 }
 
 void node::send_heartbeats() {
-  append_entries ae{term_, opts_.self, log_.last_index(), log_.last_term(), {}, commit_index_};
-  for (auto p : opts_.members)
-    if (p != opts_.self)
-      out_.emplace_back(send{p, ae});
+  for (auto& [p, pr] : as_leader()->followers) {
+    pr.tick();
+    replicate_to(p, true);
+  }
 }
 
 bool node::is_member(peer_id p) const {
@@ -592,6 +943,17 @@ void node::check_invariants() const {
         fail("a pre-vote from a non-member");
   if (commit_index_ > log_.last_index())
     fail("commit index beyond the log");
+  if (commit_index_ < checked_commit_)
+    fail("the commit index decreased");
+  checked_commit_ = commit_index_;
+  if (last_applied_ > commit_index_)
+    fail("an entry applied before it was committed");
+  if (last_applied_ < log_.snapshot_index())
+    fail("entries discarded into a snapshot before they were applied");
+  if (durable_index_ > log_.last_index())
+    fail("durable index beyond the log");
+  if (log_.last_term() > term_)
+    fail("a log entry of a term above current_term");
   try {
     log_.check();
   } catch (const std::logic_error& e) {

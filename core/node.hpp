@@ -1,5 +1,6 @@
 #pragma once
-/// The Raft rules for one peer (Figure 2, §5.1–§5.4.1), as a deterministic state machine.
+/// The Raft rules for one peer (Figure 2, §5.1–§5.4, and §7's snapshots with Figure 13), as
+/// a deterministic state machine.
 ///
 /// No CAF, no clock, no I/O: every input is a method call (a message arrived, a timer fired)
 /// and every output is an `effect` (core/effects.hpp) for the shell to carry out. Randomness
@@ -11,9 +12,21 @@
 /// - a candidate or leader voted for itself in its current term;
 /// - a leader holds votes from a majority of the members for its current term;
 /// - the known leader is this node exactly when this node is leader;
-/// - only members appear as voters, and the commit index never passes the log;
+/// - only members appear as voters;
 /// - current_term stays below raft::max_term (messages/wire.hpp): a message carrying a term
-///   at or above it is rejected, never adopted, and no node stands for election in it.
+///   at or above it is rejected, never adopted, and no node stands for election in it;
+/// - snapshot_index ≤ last_applied ≤ commit_index ≤ last log index, and durable_index ≤ last
+///   log index; the commit index never decreases;
+/// - log terms never decrease and never exceed current_term;
+/// - a leader never removes entries from its log in its term (Leader Append-Only, Figure 3),
+///   and each follower's progress keeps match_index < next_index within the window;
+/// - nothing committed is ever truncated.
+///
+/// Why a leader may send entries before its own copy is durable (Raft thesis §10.2.1): an
+/// entry is committed once a majority holds it durably, and the leader counts itself only
+/// from log_synced. If it crashes first it restarts without those entries, like any
+/// follower that had not yet stored them; whatever a majority acknowledged survives on that
+/// majority, and §5.4.1 keeps any candidate lacking it from winning.
 
 #include <cstdint>
 #include <optional>
@@ -59,6 +72,18 @@ enum injected_bug : unsigned {
   /// No leader lease on RequestVote: a peer that hears a live leader still adopts the term
   /// of a higher RequestVote (and a leader with check-quorum steps down for it).
   bug_ignore_vote_lease = 1u << 4,
+  /// A leader commits an entry of an earlier term by counting replicas (Figure 8: §5.4.2
+  /// forbids it, as such an entry can still be overwritten).
+  bug_commit_previous_term = 1u << 5,
+  /// A follower appends entries without checking that prevLogIndex/prevLogTerm match
+  /// (Figure 2, AppendEntries receiver step 2).
+  bug_skip_prev_log_check = 1u << 6,
+  /// A follower whose log conflicts with the leader's keeps its own entries and still
+  /// reports success (Figure 2, AppendEntries receiver step 3 not applied).
+  bug_no_truncate_on_conflict = 1u << 7,
+  /// A follower acknowledges entries before they are durable: a crash can then lose an
+  /// entry the leader counted towards commitment.
+  bug_ack_before_sync = 1u << 8,
 };
 
 class node {
@@ -137,6 +162,30 @@ public:
   /// A link reports that the connection to peer `p` is up again.
   effects connection_restored(peer_id p, time_point now);
 
+  /// What propose() did: the course's Start() answer.
+  struct proposal {
+    log_index index = 0;    ///< where the command will be if it is committed
+    term_t term = 0;        ///< the current term
+    bool is_leader = false; ///< false: nothing was appended
+  };
+  /// The course's Start(command): on a leader, appends the command to its log and sends it to
+  /// the followers at once, within each one's flow-control window (Figure 2, Leaders: "If
+  /// command received from client: append entry to local log"); elsewhere changes nothing.
+  /// There is no guarantee it will be committed: a leader may lose office first.
+  effects propose(std::string command, time_point now, proposal& result);
+
+  /// The shell made every write_log so far durable (group commit: one sync for any number of
+  /// steps' writes). A follower sends the acknowledgements that waited for it; a leader counts
+  /// its own copy towards commitment from here on.
+  effects log_synced(time_point now);
+  effects log_synced() { return log_synced(now_); }
+
+  /// The service's Snapshot(index, bytes) (§7): its state through `index`, which it has
+  /// applied. The log through `index` is discarded here and in the store (save_snapshot), and
+  /// followers too far behind get `data` by InstallSnapshot. An index at or before the current
+  /// snapshot changes nothing; one beyond last_applied() is refused (message_rejected).
+  effects snapshot(log_index index, std::string data, time_point now);
+
   peer_id self() const { return opts_.self; }
   const std::vector<peer_id>& members() const { return opts_.members; }
   const options& settings() const { return opts_; }
@@ -150,7 +199,16 @@ public:
   /// Figure 2's persistent state as held now (what the last persist effects wrote).
   persistent_state persistent() const;
   const raft_log& log() const { return log_; }
+  /// Figure 2, volatile state: the highest index known to be committed.
   log_index commit_index() const { return commit_index_; }
+  /// Figure 2, volatile state: the highest index handed to the service (apply effects).
+  log_index last_applied() const { return last_applied_; }
+  /// The highest index durable in this peer's store (as of the last log_synced).
+  log_index durable_index() const { return durable_index_; }
+  /// The latest snapshot's bytes (null when there is none).
+  const std::shared_ptr<const std::string>& snapshot_data() const { return snapshot_data_; }
+  /// A leader's view of follower `p` (null when not leader or not a follower).
+  const progress* progress_of(peer_id p) const;
   /// The votes this node holds for its current term: as candidate the grants so far, as
   /// leader those that elected it; empty as follower.
   std::set<peer_id> votes_received() const;
@@ -181,6 +239,28 @@ private:
   void on(const append_entries_reply& m);
   void on(const pre_vote& m);
   void on(const pre_vote_reply& m);
+  void on(const install_snapshot& m);
+  void on(const install_snapshot_reply& m);
+
+  /// Messages of the current term from `leader` (AppendEntries, InstallSnapshot): recognize
+  /// it (Figure 2, Candidates: "If AppendEntries RPC received from new leader: convert to
+  /// follower") and restart the election timeout. Returns false (refusing the message) when
+  /// this node is itself leader of that term.
+  bool follow(peer_id from, term_t term);
+  /// The follower's answer to an AppendEntries whose entries match through `verified`: at
+  /// once when they are durable, else once log_synced says so.
+  void acknowledge(peer_id leader, log_index verified);
+  /// Leader: sends what follower `p` needs now (entries, a probe, a snapshot chunk), within
+  /// its flow-control window; on a heartbeat tick, at least a heartbeat.
+  void replicate_to(peer_id p, bool heartbeat_tick);
+  void send_snapshot_chunk(peer_id p, progress& pr);
+  /// Leader: Figure 2, "If there exists an N such that N > commitIndex, a majority of
+  /// matchIndex[i] ≥ N, and log[N].term == currentTerm: set commitIndex = N" (§5.3, §5.4.2).
+  void advance_commit();
+  /// Hands the committed, durable entries not yet applied to the service.
+  void apply_committed();
+  /// Everything written so far is durable.
+  void everything_durable();
 
   void advance_clock(time_point now);
   /// Check-quorum (see features): steps down when a majority has been silent too long.
@@ -231,6 +311,9 @@ private:
   raft_log log_;
   // Figure 2, volatile state on all servers.
   log_index commit_index_ = 0;
+  log_index last_applied_ = 0;
+  log_index durable_index_ = 0; ///< what the store holds durably (≤ log_.last_index())
+  std::shared_ptr<const std::string> snapshot_data_;
   // Per role (core/role_state.hpp).
   role_state role_;
 
@@ -245,6 +328,8 @@ private:
   // What check_invariants() remembers between steps.
   mutable term_t checked_term_ = 0;
   mutable std::optional<peer_id> checked_vote_;
+  mutable log_index checked_commit_ = 0;
+  bool truncated_in_step_ = false; ///< this step removed log entries (Leader Append-Only)
 };
 
 } // namespace raft

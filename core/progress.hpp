@@ -82,6 +82,8 @@ public:
 
   /// The entries from next_index() on were discarded: send the snapshot of `index`.
   void begin_snapshot(log_index index);
+  /// Whether the next snapshot chunk may go (snapshot mode, none in flight).
+  bool may_send_snapshot_chunk() const { return mode_ == mode::snapshot && !probe_sent_; }
   /// The snapshot being sent (snapshot mode only).
   log_index snapshot_index() const { return snapshot_index_; }
   /// Bytes of the snapshot the follower has confirmed (the next chunk starts there).

@@ -6,6 +6,8 @@
 
 #include <map>
 #include <optional>
+#include <set>
+#include <string>
 #include <variant>
 
 #include "core/progress.hpp"
@@ -22,6 +24,16 @@ struct follower_role {
   std::optional<time_point> leader_contact;
   /// While asking for pre-votes for current_term + 1 (thesis §9.6): the answers so far.
   std::optional<vote_tracker> pre_votes;
+  /// Entries through this index match the leader's log but are not durable yet: the success
+  /// reply goes when they are (node::log_synced), acknowledging this index.
+  std::optional<log_index> ack_pending;
+  /// The leader's snapshot being received, chunk by chunk (Figure 13 steps 2–5).
+  struct incoming_snapshot {
+    log_index index = 0;
+    term_t term = 0;
+    std::string data;
+  };
+  std::optional<incoming_snapshot> incoming;
 };
 
 struct candidate_role {

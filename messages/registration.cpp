@@ -2,6 +2,7 @@
 
 #include <caf/actor_system_config.hpp>
 
+#include "core/message.hpp"
 #include "messages/control.hpp"
 #include "messages/hello.hpp"
 #include "messages/wire.hpp"
@@ -11,12 +12,10 @@ namespace raft {
 void register_messages(caf::actor_system_config& cfg) {
   cfg.add_message_type<log_entry>("raft::log_entry");
   cfg.add_message_type<std::vector<log_entry>>("std::vector<raft::log_entry>");
-  cfg.add_message_type<request_vote>("raft::request_vote");
-  cfg.add_message_type<request_vote_reply>("raft::request_vote_reply");
-  cfg.add_message_type<append_entries>("raft::append_entries");
-  cfg.add_message_type<append_entries_reply>("raft::append_entries_reply");
-  cfg.add_message_type<pre_vote>("raft::pre_vote");
-  cfg.add_message_type<pre_vote_reply>("raft::pre_vote_reply");
+  for_each_kind([&](auto* kind) {
+    using T = std::remove_pointer_t<decltype(kind)>;
+    cfg.add_message_type<T>(std::string("raft::") + T::name);
+  });
   cfg.add_message_type<node_status>("raft::node_status");
   cfg.add_message_type<cluster_hello>("raft::cluster_hello");
   cfg.add_message_type<cluster_welcome>("raft::cluster_welcome");

@@ -27,6 +27,9 @@ enum class event_kind : std::uint8_t {
   link_down,       ///< the transport tells `peer` its connection to peer `arg` dropped
   link_up,         ///< the transport tells `peer` its connection to peer `arg` is back
   scripted,        ///< action `arg` of the run's script (sim/script.hpp)
+  propose,         ///< a client proposes a command (cluster-wide; `arg` numbers it)
+  sync,            ///< `peer`'s store finishes syncing what was written (group commit)
+  snapshot,        ///< `peer`'s service takes the snapshot it prepared
 };
 
 struct event {

@@ -22,7 +22,6 @@ void invariant_checker::reset(std::size_t peers) {
   for (auto& v : vote_of_)
     v.clear();
   leader_of_term_.clear();
-  committed_.clear();
   what_.clear();
 }
 
@@ -68,17 +67,6 @@ bool invariant_checker::after_step(std::size_t idx, const node& n) {
     else if (leader != n.self())
       return fail("two leaders in term " + std::to_string(term) + ": " + id(leader) + " and " +
                   id(n.self()));
-    // Figure 3, Leader Completeness: "if a log entry is committed in a given term, then that
-    // entry will be present in the logs of the leaders for all higher-numbered terms". It
-    // holds because a committed entry is on a majority and §5.4.1 lets no voter of that
-    // majority elect a candidate whose log is less up to date than its own.
-    const auto& log = n.log().entries();
-    for (std::size_t i = 0; i < committed_.size(); ++i)
-      if (i >= log.size() || !(log[i] == committed_[i]))
-        return fail(id(n.self()) + " is leader of term " + std::to_string(term) +
-                    " without committed entry " + std::to_string(i + 1) + " (term " +
-                    std::to_string(committed_[i].term) + "); its log has " +
-                    std::to_string(log.size()) + " entries");
   }
   return true;
 }

@@ -9,10 +9,10 @@
 /// - a peer votes at most once per term (Figure 2, RequestVote receiver; §5.2 "each server
 ///   will vote for at most one candidate in a given term"), also across restarts — every
 ///   (peer, term) → vote ever persisted or held is remembered;
-/// - a leader voted for itself in its term (§5.2: a candidate "votes for itself");
-/// - Leader Completeness (Figure 3, §5.4): a leader's log holds every committed entry. The
-///   entries known to be committed are given with `set_committed` (a preloaded history;
-///   the core does not replicate yet, so no others arise during a run).
+/// - a leader voted for itself in its term (§5.2: a candidate "votes for itself").
+///
+/// The log's checks (Log Matching, Leader Completeness, State Machine Safety) are
+/// sim/log_checker.hpp's.
 ///
 /// Peer ids are 1..n; the checker is indexed by id - 1. A failed check returns false and
 /// leaves a description in `what()`; strings are only built on failure.
@@ -36,9 +36,6 @@ public:
   /// The peer asked to persist (term, vote): the vote becomes durable for that term.
   bool on_persist(std::size_t idx, term_t term, std::optional<peer_id> vote);
 
-  /// Entries 1..n of every leader's log must be exactly these (Leader Completeness).
-  void set_committed(std::vector<log_entry> committed) { committed_ = std::move(committed); }
-
   /// Leaders ever seen, indexed by term (0 = none yet).
   const std::vector<peer_id>& leaders_by_term() const { return leader_of_term_; }
 
@@ -51,7 +48,6 @@ private:
   std::vector<term_t> max_term_;               ///< highest term each peer ever had
   std::vector<std::vector<peer_id>> vote_of_;  ///< [peer][term] → vote (0 = none seen)
   std::vector<peer_id> leader_of_term_;        ///< [term] → leader (0 = none seen)
-  std::vector<log_entry> committed_;           ///< entries known to be committed
   std::string what_;
 };
 

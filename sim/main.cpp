@@ -3,7 +3,11 @@
 ///   raft-sim --seeds 10000 --start 1      run seeds 1..10000 (sizes 3/5/7 by seed)
 ///   raft-sim --seed 1234 --trace          replay one seed, printing every event
 ///   options: --peers N, --bug NAME (count_stale_votes, ignore_log_freshness, vote_twice,
-///            forget_vote_on_restart, candidate_skips_pre_vote, ignore_vote_lease),
+///            forget_vote_on_restart, candidate_skips_pre_vote, ignore_vote_lease,
+///            commit_previous_term, skip_prev_log_check, no_truncate_on_conflict,
+///            ack_before_sync, forget_log_on_restart),
+///            --logs (client proposals, durable logs, snapshots; the log's checks),
+///            --snapshot-every N (with --logs; 0: no snapshots; default 8),
 ///            --no-core-checks, --never-heal, --tail N,
 ///            --show N (failures printed in full, default 5), --quiet,
 ///            --pre-vote, --check-quorum, --retry, --product (all three: what raft-node runs),
@@ -44,7 +48,9 @@ int main(int argc, char** argv) {
   app.add_option("--bug", bugs, "inject a bug (repeatable)")
     ->check(raft::one_of({"count_stale_votes", "ignore_log_freshness", "vote_twice",
                           "forget_vote_on_restart", "candidate_skips_pre_vote",
-                          "ignore_vote_lease"}))
+                          "ignore_vote_lease", "commit_previous_term", "skip_prev_log_check",
+                          "no_truncate_on_conflict", "ack_before_sync",
+                          "forget_log_on_restart"}))
     ->type_name("NAME");
   app.add_flag("--no-core-checks{false}", opts.core_checks, "skip the core's own invariants");
   app.add_flag("--never-heal", opts.never_heal, "keep the faults to the end");
@@ -57,6 +63,10 @@ int main(int argc, char** argv) {
   app.add_flag("--product", product, "all three: what raft-node runs");
   app.add_flag("--preloaded-logs", opts.preloaded_logs,
                "peers start with uneven logs (Leader Completeness checked)");
+  app.add_flag("--logs", opts.logs,
+               "client proposals, durable logs and snapshots, with the log's checks");
+  app.add_option("--snapshot-every", opts.snapshot_every,
+                 "with --logs: entries applied between snapshots (0: none)");
   app.add_flag("--trace", trace, "print every event");
   if (auto status = raft::parse_command_line(app, argc, argv))
     return *status;
@@ -71,6 +81,8 @@ int main(int argc, char** argv) {
   for (auto& name : bugs) {
     if (name == "forget_vote_on_restart")
       opts.forget_vote_on_restart = true;
+    else if (name == "forget_log_on_restart")
+      opts.forget_log_on_restart = true;
     else
       opts.core_bugs |= parse_core_bug(name);
   }
@@ -81,6 +93,7 @@ int main(int argc, char** argv) {
   double virtual_us = 0;
   vtime worst_leader = 0;
   std::uint64_t deposed = 0, disruptive = 0, fast_timers = 0, fast_leaders = 0;
+  std::uint64_t committed = 0, snapshots_installed = 0;
   auto t0 = std::chrono::steady_clock::now();
   for (std::uint64_t s = start; s < start + count; ++s) {
     auto r = run_seed(s, opts);
@@ -90,6 +103,8 @@ int main(int argc, char** argv) {
     disruptive += r.disruptive_depositions;
     fast_timers += r.fast_path_timers;
     fast_leaders += r.fast_path_leaders;
+    committed += r.committed_entries;
+    snapshots_installed += r.snapshots_installed;
     if (r.leader_after_heal > worst_leader)
       worst_leader = r.leader_after_heal;
     if (r.ok)
@@ -120,7 +135,9 @@ int main(int argc, char** argv) {
     {"leaders_deposed_after_heal", deposed},
     {"disruptive_depositions", disruptive},
     {"fast_path_timers", fast_timers},
-    {"fast_path_leaders", fast_leaders}};
+    {"fast_path_leaders", fast_leaders},
+    {"committed_entries", committed},
+    {"snapshots_installed", snapshots_installed}};
   std::cout << summary.dump() << std::endl;
   return violations == 0 ? 0 : 1;
 }

@@ -22,6 +22,26 @@ struct scenario {
   bool crashes = false;            ///< crash and restart peers
   vtime fault_gap_min = ms(50);    ///< time between two fault actions
   vtime fault_gap_max = ms(800);
+  // With client proposals (run_options::logs), drawn from a generator of their own:
+  /// The course's Figure 8 test: every 10–100 ms the leader crashes, and a crashed peer
+  /// restarts whenever fewer than a majority run, so leaders keep leaving entries half
+  /// replicated.
+  bool leader_churn = false;
+  /// Now and then every running peer loses power at once (what was not synced is lost).
+  bool power_cuts = false;
+  /// Syncs take 5–50 ms instead of 0.5–8 ms: longer than most message delays, as on a LAN
+  /// with a slow disk, so acknowledgements often arrive before their entries are durable
+  /// elsewhere.
+  bool slow_disk = false;
+
+  /// Draws the log fault traits from their own generator, so a seed's other draws stay as
+  /// without them.
+  void draw_log_faults(std::uint64_t seed) {
+    rng_t rng(seed ^ 0x6c6f67736661756cULL);
+    leader_churn = chance(rng, 0.3);
+    power_cuts = !leader_churn && crashes && chance(rng, 0.5);
+    slow_disk = chance(rng, 0.5);
+  }
 
   /// Draws a scenario; `peers` fixes the size, otherwise it is 3, 5 or 7.
   static scenario draw(rng_t& rng, std::optional<std::size_t> peers) {
@@ -47,7 +67,8 @@ struct scenario {
            std::to_string(fault_phase / 1000) + " ms, drop " + pct(drop_rate) + ", duplicate " +
            pct(duplicate_rate) + ", long delay " + pct(long_delay_rate) +
            (partitions ? ", partitions" : "") + (one_way ? ", one-way links" : "") +
-           (crashes ? ", crashes" : "");
+           (crashes ? ", crashes" : "") + (leader_churn ? ", leader churn" : "") +
+           (power_cuts ? ", power cuts" : "") + (slow_disk ? ", slow disk" : "");
   }
 };
 

@@ -4,8 +4,11 @@
 #include <utility>
 #include <vector>
 
+#include "core/overloaded.hpp"
 #include "sim/invariants.hpp"
+#include "sim/log_checker.hpp"
 #include "sim/network.hpp"
+#include "storage/memory_log_store.hpp"
 #include "sim/random.hpp"
 #include "sim/trace.hpp"
 
@@ -28,11 +31,18 @@ std::string at_ms(vtime t) {
   return os.str();
 }
 
-/// One peer as the simulator sees it: the core while it is up, and its durable storage,
-/// which survives crashes (Figure 2: currentTerm and votedFor are persistent state).
+/// One peer as the simulator sees it: the core while it is up, and its storage, which
+/// survives crashes (Figure 2: currentTerm, votedFor and log[] are persistent state) as far
+/// as it was synced: a memory_persister, the model of a disk whose unsynced writes a crash
+/// loses (storage/memory_log_store.hpp).
 struct peer_slot {
   std::optional<node> core;       ///< empty while crashed
-  persistent_state disk;          ///< what the peer persisted, as of its last persist effect
+  std::shared_ptr<memory_persister> disk = std::make_shared<memory_persister>();
+  std::shared_ptr<log_store> store; ///< this incarnation's view of `disk`
+  bool sync_pending = false;        ///< a sync event is scheduled (group commit)
+  sim_service service;              ///< what the peer's service applied
+  /// A snapshot the service prepared (index, bytes), taken at the next snapshot event.
+  std::optional<std::pair<log_index, std::string>> pending_snapshot;
   std::uint32_t incarnation = 0;  ///< bumped at every crash: voids timers and messages
   std::uint64_t election_gen = 0; ///< generation of the last armed election timer
   std::uint64_t heartbeat_gen = 0;
@@ -56,6 +66,8 @@ public:
       s.partitions = s.one_way = s.crashes = false;
       s.fault_phase = opts.script->heal_at;
     }
+    if (opts.logs && !opts.script)
+      result_.scn.draw_log_faults(seed);
     n_ = result_.scn.peers;
     members_.reserve(n_);
     for (std::size_t i = 0; i < n_; ++i)
@@ -64,6 +76,7 @@ public:
     net_.reset(n_, {result_.scn.drop_rate, result_.scn.duplicate_rate,
                     result_.scn.long_delay_rate});
     checker_.reset(n_);
+    logs_.reset(n_);
     trace_.clear();
     heard_at_.assign(n_ * n_, -1);
     heard_term_.assign(n_ * n_, 0);
@@ -72,9 +85,15 @@ public:
     if (opts.preloaded_logs) {
       // Drawn from its own generator: the scenario and every later draw stay as without it.
       auto h = history::draw(seed, n_);
-      for (std::size_t i = 0; i < n_; ++i)
-        peers_[i].disk = h.disk_of(i);
-      checker_.set_committed({h.log.begin(), h.log.begin() + static_cast<std::ptrdiff_t>(h.committed)});
+      for (std::size_t i = 0; i < n_; ++i) {
+        auto disk = h.disk_of(i);
+        auto store = peers_[i].disk->open();
+        store->load();
+        store->save_hard_state(disk.current_term, disk.voted_for);
+        store->append(1, disk.log);
+        store->sync();
+      }
+      logs_.set_committed({h.log.begin(), h.log.begin() + static_cast<std::ptrdiff_t>(h.committed)});
       result_.start_history = std::move(h);
     }
   }
@@ -87,13 +106,15 @@ public:
       *opts_.trace_out << "history: " << result_.start_history->describe() << '\n';
     for (std::size_t i = 0; i < n_ && !failed_; ++i)
       boot(i, false);
-    if (scn.partitions || scn.one_way || scn.crashes)
+    if (scn.partitions || scn.one_way || scn.crashes || scn.leader_churn)
       queue_.push(between(rng_, scn.fault_gap_min, scn.fault_gap_max), event_kind::fault, 0, 0,
                   0);
     queue_.push(scn.fault_phase, event_kind::heal, 0, 0, 0);
     if (opts_.script)
       for (std::size_t k = 0; k < opts_.script->actions.size(); ++k)
         queue_.push(opts_.script->actions[k].at, event_kind::scripted, 0, 0, k);
+    if (opts_.logs)
+      queue_.push(between(rng_, ms(50), ms(300)), event_kind::propose, 0, 0, 1);
 
     while (!failed_ && !done_ && !queue_.empty()) {
       auto e = queue_.pop();
@@ -115,6 +136,16 @@ public:
     }
     if (!failed_ && !done_)
       violation("the run ended before the liveness check completed");
+    if (!failed_ && opts_.logs) {
+      // Every proposal acknowledged as committed (its leader applied it) at least 2 s before
+      // the end, with a stable leader for the last 10 s, is applied everywhere.
+      std::vector<sim_service> services;
+      for (auto& p : peers_)
+        services.push_back(p.service);
+      if (!logs_.acknowledged_applied_everywhere(services, now_ - seconds(2)))
+        violation(logs_.what());
+    }
+    result_.committed_entries = logs_.committed_entries();
 
     result_.end = now_;
     result_.trace_hash = trace_.hash();
@@ -131,7 +162,8 @@ private:
 
   void dispatch(const event& e) {
     if (e.kind != event_kind::fault && e.kind != event_kind::heal &&
-        e.kind != event_kind::scripted && peers_[e.peer].frozen_until > e.at) {
+        e.kind != event_kind::scripted && e.kind != event_kind::propose &&
+        peers_[e.peer].frozen_until > e.at) {
       // A frozen peer handles nothing; the event waits for the thaw (same order: the queue
       // breaks ties by insertion).
       queue_.push(peers_[e.peer].frozen_until, e.kind, e.peer, e.incarnation, e.arg);
@@ -146,7 +178,63 @@ private:
       case event_kind::link_down: connection(e, false); break;
       case event_kind::link_up: connection(e, true); break;
       case event_kind::scripted: scripted(opts_.script->actions[e.arg]); break;
+      case event_kind::propose: propose(e.arg); break;
+      case event_kind::sync: sync(e); break;
+      case event_kind::snapshot: take_snapshot(e); break;
     }
+  }
+
+  /// A client proposes command `c<seq>` to the peer it believes leads (the leader of the
+  /// highest term, most of the time; sometimes any running peer), then the next one.
+  void propose(std::uint64_t seq) {
+    queue_.push(now_ + between(rng_, ms(20), ms(120)), event_kind::propose, 0, 0, seq + 1);
+    auto target = current_leader();
+    if (target >= n_ || chance(rng_, 0.1))
+      target = pick_peer(true);
+    if (target >= n_)
+      return;
+    auto& p = peers_[target];
+    auto command = "c" + std::to_string(seq);
+    node::proposal result;
+    trace_record rec;
+    rec.kind = trace_kind::propose;
+    rec.other = static_cast<std::uint32_t>(seq);
+    step(target, rec, false, [&] {
+      auto fx = p.core->propose(command, time_point(now_), result);
+      rec.granted = result.is_leader;
+      return fx;
+    });
+    if (failed_ || !result.is_leader)
+      return;
+    ++result_.proposals_accepted;
+    logs_.accepted(target, p.incarnation, result.index, command);
+  }
+
+  /// The peer's store made everything written so far durable (one sync for all of it).
+  void sync(const event& e) {
+    auto& p = peers_[e.peer];
+    if (!p.core || p.incarnation != e.incarnation)
+      return;
+    p.sync_pending = false;
+    p.store->sync();
+    trace_record rec;
+    rec.kind = trace_kind::sync;
+    step(e.peer, rec, false, [&] { return p.core->log_synced(time_point(now_)); });
+  }
+
+  /// The peer's service hands the snapshot it prepared to its core (the course's Snapshot,
+  /// called from the applier).
+  void take_snapshot(const event& e) {
+    auto& p = peers_[e.peer];
+    if (!p.core || p.incarnation != e.incarnation || !p.pending_snapshot)
+      return;
+    auto [index, data] = std::move(*p.pending_snapshot);
+    p.pending_snapshot.reset();
+    ++result_.snapshots_taken;
+    trace_record rec;
+    rec.kind = trace_kind::snapshot;
+    rec.msg_term = index;
+    step(e.peer, rec, false, [&] { return p.core->snapshot(index, data, time_point(now_)); });
   }
 
   void deliver(const event& e) {
@@ -166,6 +254,8 @@ private:
       rec.granted = r->vote_granted;
     if (auto* r = std::get_if<pre_vote_reply>(&flight.msg))
       rec.granted = r->vote_granted;
+    if (auto* r = std::get_if<append_entries_reply>(&flight.msg))
+      rec.granted = r->success;
     if (!net_.link_up(flight.from, e.peer)) {
       rec.kind = trace_kind::lost_in_flight;
       fill_and_record(rec, e.peer);
@@ -239,8 +329,15 @@ private:
   /// One random fault action of the fault phase, then the next one is scheduled.
   void fault() {
     const auto& scn = result_.scn;
-    enum action { partition, heal_links, cut, restore, crash, restart };
-    action choices[12];
+    if (scn.leader_churn) {
+      churn();
+      auto next = now_ + between(rng_, ms(10), ms(100));
+      if (next < scn.fault_phase)
+        queue_.push(next, event_kind::fault, 0, 0, 0);
+      return;
+    }
+    enum action { partition, heal_links, cut, restore, crash, restart, crash_leader, power_cut };
+    action choices[16];
     std::size_t count = 0;
     auto add = [&](action a, int weight) {
       for (int i = 0; i < weight; ++i)
@@ -257,6 +354,12 @@ private:
     if (scn.crashes) {
       add(crash, 2);
       add(restart, 2);
+      // With client proposals, leaders also crash on their own: a leader crashing right
+      // after it appended or half-replicated entries is what Figure 8 is made of.
+      if (opts_.logs)
+        add(crash_leader, 2);
+      if (scn.power_cuts)
+        add(power_cut, 1);
     }
     trace_record rec;
     auto choice = choices[below(rng_, count)];
@@ -311,10 +414,37 @@ private:
           boot(i, true);
         break;
       }
+      case crash_leader: {
+        auto i = current_leader();
+        if (i < n_)
+          crash_peer(i);
+        break;
+      }
+      case power_cut:
+        for (std::size_t i = 0; i < n_ && !failed_; ++i)
+          if (peers_[i].core)
+            crash_peer(i);
+        break;
     }
     auto next = now_ + between(rng_, scn.fault_gap_min, scn.fault_gap_max);
     if (next < scn.fault_phase)
       queue_.push(next, event_kind::fault, 0, 0, 0);
+  }
+
+  /// The course's Figure 8 step: crash the leader, if any; when fewer than a majority run,
+  /// restart one crashed peer picked at random (if the pick is running, nothing).
+  void churn() {
+    auto leader = current_leader();
+    if (leader < n_)
+      crash_peer(leader);
+    std::size_t up = 0;
+    for (auto& p : peers_)
+      up += p.core ? 1 : 0;
+    if (up < n_ / 2 + 1) {
+      auto s = below(rng_, n_);
+      if (!peers_[s].core && !failed_)
+        boot(s, true);
+    }
   }
 
   /// Peer `i` crashes: its core, timers and incoming messages are gone; its disk stays.
@@ -324,6 +454,10 @@ private:
     rec.kind = trace_kind::crash;
     fill_and_record(rec, i);
     p.core.reset();
+    p.disk->crash(); // a power cut: what was written but not synced is lost
+    p.store.reset();
+    p.sync_pending = false;
+    p.pending_snapshot.reset();
     p.frozen_until = 0;
     ++p.incarnation;
     // Contact (see holds_majority) is between incarnations: the next one has heard nothing.
@@ -469,11 +603,13 @@ private:
 
   // ---- peers --------------------------------------------------------------------------
 
-  /// Starts peer `idx` (first boot or restart) from what it persisted: its term and vote (and
-  /// the preloaded log, which the core never changes yet), nothing more (Figure 2), with a
-  /// fresh seed derived from the run seed.
+  /// Starts peer `idx` (first boot or restart) from what it persisted: its term, vote, log and
+  /// snapshot as far as they were synced, nothing more (Figure 2), with a fresh seed derived
+  /// from the run seed. Its service starts from the snapshot.
   void boot(std::size_t idx, bool restart) {
     auto& p = peers_[idx];
+    p.store = p.disk->open();
+    persistent_state restored = to_persistent_state(p.store->load());
     node::options o;
     o.self = members_[idx];
     o.members = members_;
@@ -481,10 +617,28 @@ private:
     o.check_invariants = opts_.core_checks;
     o.injected_bugs = opts_.core_bugs;
     o.features = opts_.features;
-    persistent_state restored = p.disk;
     if (restart && opts_.forget_vote_on_restart)
-      restored.voted_for.reset(); // the injected storage bug
+      restored.voted_for.reset(); // an injected storage bug
+    if (restart && opts_.forget_log_on_restart && !restored.log.empty()) {
+      // An injected storage bug: the log after the snapshot is lost at the restart.
+      p.store->truncate_suffix(restored.snapshot_index + 1);
+      p.store->sync();
+      restored.log.clear();
+    }
+    p.service = sim_service{};
+    if (restored.snapshot &&
+        !logs_.on_apply_snapshot(idx, p.service, apply_snapshot{restored.snapshot_index,
+                                                                restored.snapshot_term,
+                                                                restored.snapshot})) {
+      violation(logs_.what());
+      return;
+    }
     p.core.emplace(std::move(o), std::move(restored));
+    logs_.restarted(idx, p.core->log().snapshot_index());
+    if (!logs_.on_loaded(idx, p.core->log())) {
+      violation(logs_.what());
+      return;
+    }
     trace_record rec;
     rec.kind = restart ? trace_kind::restart : trace_kind::start;
     step(idx, rec, false, [&] { return p.core->start(time_point(now_)); });
@@ -495,7 +649,7 @@ private:
   /// Runs one step of a core, records it, carries out its effects in order, then checks
   /// the invariants. The core's own invariant_violation is reported as a violation.
   template <class F>
-  void step(std::size_t idx, trace_record rec, bool quiet_if_unchanged, F&& body) {
+  void step(std::size_t idx, trace_record& rec, bool quiet_if_unchanged, F&& body) {
     auto& n = *peers_[idx].core;
     auto term_before = n.current_term();
     auto role_before = n.role();
@@ -527,11 +681,20 @@ private:
         (role_before != raft::role::candidate || n.current_term() != term_before))
       stood(idx, pre_voting_before && slot.asking_for == n.current_term() ? slot.asking_since
                                                                            : now_);
-    apply(idx, fx);
+    try {
+      apply(idx, fx);
+    } catch (const std::exception& e) {
+      // The store refused what the core asked of it (a broken precondition): a core bug.
+      violation(std::string("store: ") + e.what());
+    }
     if (failed_)
       return;
     if (!checker_.after_step(idx, n)) {
       violation(checker_.what());
+      return;
+    }
+    if (!logs_.after_step(idx, n, role_before != raft::role::leader && n.is_leader())) {
+      violation(logs_.what());
       return;
     }
     update_health();
@@ -547,32 +710,84 @@ private:
   }
 
   /// Carries out a step's effects in the order given (persist first, so the vote is
-  /// durable before any reply that depends on it leaves the peer).
+  /// durable before any reply that depends on it leaves the peer), with one exhaustive visit:
+  /// an effect the simulator does not model does not compile.
   void apply(std::size_t idx, effects& fx) {
     auto& p = peers_[idx];
     for (auto& e : fx) {
-      if (auto* s = std::get_if<send>(&e)) {
-        if (p.core->is_leader() && p.core->current_term() < highest_term())
-          ++result_.stale_leader_sends;
-        transmit(idx, *s);
-      } else if (auto* w = std::get_if<persist>(&e)) {
-        p.disk.current_term = w->current_term;
-        p.disk.voted_for = w->voted_for;
-        if (!checker_.on_persist(idx, w->current_term, w->voted_for)) {
-          violation(checker_.what());
-          return;
-        }
-      } else if (auto* et = std::get_if<arm_election_timer>(&e)) {
-        p.election_gen = et->generation;
-        queue_.push(now_ + et->after.count(), event_kind::election_timer,
-                    static_cast<std::uint32_t>(idx), p.incarnation, et->generation);
-      } else if (auto* ht = std::get_if<arm_heartbeat_timer>(&e)) {
-        p.heartbeat_gen = ht->generation;
-        queue_.push(now_ + ht->after.count(), event_kind::heartbeat_timer,
-                    static_cast<std::uint32_t>(idx), p.incarnation, ht->generation);
-      }
-      // role_changed is visible in the trace; message_rejected needs nothing.
+      if (failed_)
+        return;
+      std::visit(
+        overloaded{
+          [&](send& s) {
+            if (p.core->is_leader() && p.core->current_term() < highest_term())
+              ++result_.stale_leader_sends;
+            transmit(idx, s);
+          },
+          [&](persist& w) {
+            p.store->save_hard_state(w.current_term, w.voted_for);
+            if (!checker_.on_persist(idx, w.current_term, w.voted_for))
+              violation(checker_.what());
+          },
+          [&](write_log& w) {
+            if (w.truncate_from)
+              p.store->truncate_suffix(*w.truncate_from);
+            if (!w.entries.empty())
+              p.store->append(w.first, w.entries);
+            if (!logs_.on_written(idx, p.core->log(), w.first, w.entries)) {
+              violation(logs_.what());
+              return;
+            }
+            if (!p.sync_pending) {
+              // Group commit: one sync, a little later, covers every write until then.
+              p.sync_pending = true;
+              auto delay = result_.scn.slow_disk ? between(rng_, ms(5), ms(50))
+                                                 : between(rng_, 500, ms(8));
+              queue_.push(now_ + delay, event_kind::sync,
+                          static_cast<std::uint32_t>(idx), p.incarnation, 0);
+            }
+          },
+          [&](save_snapshot& s) { p.store->save_snapshot(s.index, s.term, *s.data); },
+          [&](raft::apply& a) {
+            if (!logs_.on_apply(idx, p.service, a)) {
+              violation(logs_.what());
+              return;
+            }
+            logs_.acknowledge(idx, p.incarnation, a, now_);
+            prepare_snapshot(idx);
+          },
+          [&](apply_snapshot& a) {
+            ++result_.snapshots_installed;
+            if (!logs_.on_apply_snapshot(idx, p.service, a))
+              violation(logs_.what());
+          },
+          [&](arm_election_timer& et) {
+            p.election_gen = et.generation;
+            queue_.push(now_ + et.after.count(), event_kind::election_timer,
+                        static_cast<std::uint32_t>(idx), p.incarnation, et.generation);
+          },
+          [&](arm_heartbeat_timer& ht) {
+            p.heartbeat_gen = ht.generation;
+            queue_.push(now_ + ht.after.count(), event_kind::heartbeat_timer,
+                        static_cast<std::uint32_t>(idx), p.incarnation, ht.generation);
+          },
+          [&](role_changed&) {},     // visible in the trace
+          [&](message_rejected&) {}, // nothing to do
+        },
+        e);
     }
+  }
+
+  /// The course's applierSnap: once `snapshot_every` entries were applied since the core's
+  /// last snapshot, the service snapshots its state (taken at the next event for the peer).
+  void prepare_snapshot(std::size_t idx) {
+    auto& p = peers_[idx];
+    if (opts_.snapshot_every == 0 || p.pending_snapshot ||
+        p.service.index < p.core->log().snapshot_index() + opts_.snapshot_every)
+      return;
+    p.pending_snapshot.emplace(p.service.index, p.service.snapshot());
+    queue_.push(now_ + between(rng_, 0, ms(1)), event_kind::snapshot,
+                static_cast<std::uint32_t>(idx), p.incarnation, 0);
   }
 
   /// Puts a message on the network: lost if the link is down or the receiver is down, else
@@ -771,6 +986,7 @@ private:
   network net_;
   event_queue queue_;
   invariant_checker checker_;
+  log_checker logs_;
   trace_ring trace_;
   vtime now_ = 0;
   bool failed_ = false;
@@ -803,6 +1019,10 @@ unsigned parse_core_bug(const std::string& name) {
   if (name == "vote_twice") return bug_vote_twice;
   if (name == "candidate_skips_pre_vote") return bug_candidate_skips_pre_vote;
   if (name == "ignore_vote_lease") return bug_ignore_vote_lease;
+  if (name == "commit_previous_term") return bug_commit_previous_term;
+  if (name == "skip_prev_log_check") return bug_skip_prev_log_check;
+  if (name == "no_truncate_on_conflict") return bug_no_truncate_on_conflict;
+  if (name == "ack_before_sync") return bug_ack_before_sync;
   return 0;
 }
 
@@ -817,6 +1037,10 @@ std::string core_bug_names(unsigned bugs) {
   add(bug_vote_twice, "vote_twice");
   add(bug_candidate_skips_pre_vote, "candidate_skips_pre_vote");
   add(bug_ignore_vote_lease, "ignore_vote_lease");
+  add(bug_commit_previous_term, "commit_previous_term");
+  add(bug_skip_prev_log_check, "skip_prev_log_check");
+  add(bug_no_truncate_on_conflict, "no_truncate_on_conflict");
+  add(bug_ack_before_sync, "ack_before_sync");
   return s;
 }
 
@@ -827,12 +1051,15 @@ std::string replay_command(std::uint64_t seed, const run_options& opts) {
   std::string cmd = "build/sim/raft-sim --seed " + std::to_string(seed);
   if (opts.peers)
     cmd += " --peers " + std::to_string(*opts.peers);
-  for (unsigned bit : {bug_count_stale_votes, bug_ignore_log_freshness, bug_vote_twice,
-                       bug_candidate_skips_pre_vote, bug_ignore_vote_lease})
+  for (unsigned bit = 1; bit != 0 && bit <= opts.core_bugs; bit <<= 1)
     if (opts.core_bugs & bit)
       cmd += " --bug " + core_bug_names(bit);
   if (opts.forget_vote_on_restart)
     cmd += " --bug forget_vote_on_restart";
+  if (opts.forget_log_on_restart)
+    cmd += " --bug forget_log_on_restart";
+  if (opts.logs)
+    cmd += " --logs --snapshot-every " + std::to_string(opts.snapshot_every);
   if (!opts.core_checks)
     cmd += " --no-core-checks";
   if (opts.never_heal)

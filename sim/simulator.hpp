@@ -32,6 +32,7 @@ struct run_options {
   unsigned core_bugs = bug_none;         ///< raft::injected_bug flags for every core
   bool core_checks = true;               ///< node::options::check_invariants
   bool forget_vote_on_restart = false;   ///< storage bug: restart with the term, no vote
+  bool forget_log_on_restart = false;    ///< storage bug: restart without the log entries
   bool never_heal = false;               ///< test hook: at the heal every peer stays isolated
   /// The product's additions to Figure 2 (core/features.hpp): pre-vote (with it the crash
   /// fast path: a crash is reported to the others' links after 1–5 ms), check-quorum, §5.1
@@ -40,6 +41,14 @@ struct run_options {
   /// Every peer starts with a prefix of one log, committed entries on a majority
   /// (sim/history.hpp), and Leader Completeness is checked: makes §5.4.1 observable.
   bool preloaded_logs = false;
+  /// Clients propose commands all run long (to the peer believed to lead), every peer's
+  /// store is modelled (writes durable only once synced; a crash loses the rest), services
+  /// apply what commits and snapshot every few entries, and the log's checks of
+  /// sim/log_checker.hpp run after every event.
+  bool logs = false;
+  /// With `logs`: a service snapshots once this many entries were applied since its last
+  /// snapshot (0: never); the leader then sends InstallSnapshot to followers left behind.
+  std::size_t snapshot_every = 8;
   /// A scripted scenario (sim/script.hpp) instead of random faults, on a clean network.
   std::optional<sim::script> script;
   std::ostream* trace_out = nullptr;     ///< every event, formatted, as it happens
@@ -83,6 +92,10 @@ struct run_result {
   /// Messages sent by a leader whose term is below the highest term of a running peer: a
   /// deposed leader still acting as one.
   std::uint64_t stale_leader_sends = 0;
+  std::uint64_t proposals_accepted = 0;   ///< with logs: commands a leader appended
+  std::uint64_t committed_entries = 0;    ///< with logs: indexes known committed at the end
+  std::uint64_t snapshots_taken = 0;      ///< with logs: service snapshots
+  std::uint64_t snapshots_installed = 0;  ///< with logs: snapshots installed from a leader
 };
 
 /// Runs one seed. Deterministic: the same seed and options give the same result and hash.

@@ -51,8 +51,11 @@ std::string format(const trace_record& r) {
       s += r.kind == trace_kind::deliver ? "<- " : "lost (link went down): ";
       s += msg_name(r.msg_kind);
       s += " t" + std::to_string(r.msg_term);
-      if (r.msg_kind == 1 || r.msg_kind == 5)
+      if (r.msg_kind == kind_index<request_vote_reply>::value ||
+          r.msg_kind == kind_index<pre_vote_reply>::value)
         s += r.granted ? " granted" : " refused";
+      if (r.msg_kind == kind_index<append_entries_reply>::value)
+        s += r.granted ? " success" : " refused";
       s += " from p" + std::to_string(r.other);
       break;
     }
@@ -101,6 +104,18 @@ std::string format(const trace_record& r) {
     case trace_kind::freeze:
       peer_state();
       s += "FROZEN for " + std::to_string(r.other) + " ms";
+      break;
+    case trace_kind::propose:
+      peer_state();
+      s += "propose c" + std::to_string(r.other) + (r.granted ? " (appended)" : " (not leader)");
+      break;
+    case trace_kind::sync:
+      peer_state();
+      s += "log synced";
+      break;
+    case trace_kind::snapshot:
+      peer_state();
+      s += "snapshot through index " + std::to_string(r.msg_term);
       break;
   }
   return s;

@@ -31,6 +31,9 @@ enum class trace_kind : std::uint8_t {
   link_down,       ///< the transport told `peer` that `other` went away (crash fast path)
   link_up,         ///< the transport told `peer` that `other` is back
   freeze,          ///< the peer handles nothing for `other` ms (scripted SIGSTOP)
+  propose,         ///< a client proposed command `other` to `peer`; `granted`: accepted
+  sync,            ///< `peer`'s store made its writes durable
+  snapshot,        ///< `peer`'s service snapshotted through index `msg_term`
 };
 
 struct trace_record {

@@ -31,6 +31,7 @@
 #include <string_view>
 #include <vector>
 
+#include "core/persistent_state.hpp"
 #include "messages/wire.hpp"
 
 namespace raft {
@@ -46,6 +47,19 @@ struct recovered_state {
 
   log_index last_index() const { return snapshot_index + entries.size(); }
 };
+
+/// What a recovered state is to the core (Figure 2's persistent state, with the snapshot).
+inline persistent_state to_persistent_state(recovered_state r) {
+  persistent_state s;
+  s.current_term = r.current_term;
+  s.voted_for = r.voted_for;
+  s.log = std::move(r.entries);
+  s.snapshot_index = r.snapshot_index;
+  s.snapshot_term = r.snapshot_term;
+  if (r.snapshot_index > 0)
+    s.snapshot = std::make_shared<const std::string>(std::move(r.snapshot));
+  return s;
+}
 
 /// Thrown by every call after an earlier one failed (fail-stop).
 class log_store_failed : public std::runtime_error {

@@ -6,6 +6,7 @@
 /// receive, so a test sees exactly what the peer sent and when.
 
 #include "actors/peer.hpp"
+#include "storage/memory_log_store.hpp"
 
 #include <caf/all.hpp>
 #include <catch2/catch.hpp>
@@ -36,21 +37,49 @@ using delivery_log = std::shared_ptr<std::vector<delivery>>;
 /// A link that delivers nowhere: it records what the peer sent through it.
 raft::link_actor::behavior_type fake_link(raft::link_actor::pointer, peer_id to,
                                           delivery_log log) {
-  return {
-    [=](const raft::request_vote& m) { log->push_back({to, m}); },
-    [=](const raft::request_vote_reply& m) { log->push_back({to, m}); },
-    [=](const raft::append_entries& m) { log->push_back({to, m}); },
-    [=](const raft::append_entries_reply& m) { log->push_back({to, m}); },
-    [=](const raft::pre_vote& m) { log->push_back({to, m}); },
-    [=](const raft::pre_vote_reply& m) { log->push_back({to, m}); },
-  };
+  return raft::handle_each_kind<raft::link_actor::behavior_type>(
+    raft::message_kinds{}, [=](auto& m) { log->push_back({to, m}); });
 }
+
+/// A log store that passes every call on to an in-memory store and lets a subclass look at
+/// (or refuse) the ones that make something durable.
+class store_wrapper : public raft::log_store {
+public:
+  raft::recovered_state load() override { return inner_->load(); }
+  void save_hard_state(term_t term, std::optional<peer_id> vote) override {
+    on_hard_state(term, vote);
+    inner_->save_hard_state(term, vote);
+  }
+  void append(raft::log_index first, const raft::log_entry* entries, std::size_t n) override {
+    inner_->append(first, entries, n);
+  }
+  void truncate_suffix(raft::log_index from) override { inner_->truncate_suffix(from); }
+  void sync() override {
+    on_sync();
+    inner_->sync();
+  }
+  void save_snapshot(raft::log_index i, term_t t, std::string_view data) override {
+    inner_->save_snapshot(i, t, data);
+  }
+  std::uint64_t size_bytes() const override { return inner_->size_bytes(); }
+  raft::log_index last_index() const override { return inner_->last_index(); }
+  raft::log_index snapshot_index() const override { return inner_->snapshot_index(); }
+  term_t term_at(raft::log_index i) const override { return inner_->term_at(i); }
+
+protected:
+  virtual void on_hard_state(term_t, std::optional<peer_id>) {}
+  virtual void on_sync() {}
+
+private:
+  std::shared_ptr<raft::memory_persister> disk_ = std::make_shared<raft::memory_persister>();
+  std::shared_ptr<raft::log_store> inner_ = disk_->open();
+};
 
 /// A store that records, at the moment of each save, how much of the world had already
 /// seen the peer's messages: how many messages the links had received and how many actors
 /// were waiting to run. Under the test scheduler a send puts the receiving link into
 /// `sched.jobs` at once, so both are zero at save time exactly when nothing was sent yet.
-class probing_store final : public raft::state_store {
+class probing_store final : public store_wrapper {
 public:
   struct save_record {
     term_t term = 0;
@@ -62,13 +91,13 @@ public:
   probing_store(caf::scheduler::test_coordinator& sched, delivery_log log)
     : sched_(sched), log_(std::move(log)) {}
 
-  raft::persistent_state load() override { return {}; }
-
-  void save(term_t current_term, std::optional<peer_id> voted_for) override {
+  void on_hard_state(term_t current_term, std::optional<peer_id> voted_for) override {
     saves.push_back({current_term, voted_for, log_->size(), sched_.jobs.size()});
   }
+  void on_sync() override { syncs.push_back(log_->size()); }
 
   std::vector<save_record> saves;
+  std::vector<std::size_t> syncs; ///< messages the links had received at each sync
 
 private:
   caf::scheduler::test_coordinator& sched_;
@@ -76,10 +105,9 @@ private:
 };
 
 /// A store whose disk is gone: every save fails.
-class failing_store final : public raft::state_store {
+class failing_store final : public store_wrapper {
 public:
-  raft::persistent_state load() override { return {}; }
-  void save(term_t, std::optional<peer_id>) override {
+  void on_hard_state(term_t, std::optional<peer_id>) override {
     throw std::runtime_error("disk full");
   }
 };
@@ -104,6 +132,8 @@ struct fixture {
   std::shared_ptr<std::vector<raft::peer_event>> events =
     std::make_shared<std::vector<raft::peer_event>>();
   std::vector<caf::actor> spawned;
+  std::shared_ptr<std::vector<raft::applied>> applied =
+    std::make_shared<std::vector<raft::applied>>();
 
   fixture() : sched(dynamic_cast<caf::scheduler::test_coordinator&>(sys.scheduler())) {}
 
@@ -120,7 +150,7 @@ struct fixture {
   /// Spawns peer 1 of `members`, with a fake link to every other member, and runs its
   /// start (which arms the first election timer at virtual time "now").
   raft::peer_actor start_peer(std::vector<peer_id> members, raft::timing timing = {},
-                              std::shared_ptr<raft::state_store> store = nullptr) {
+                              std::shared_ptr<raft::log_store> store = nullptr) {
     raft::peer_config pc;
     pc.core.self = 1;
     pc.core.members = members;
@@ -134,7 +164,10 @@ struct fixture {
       pc.links.emplace(m, link);
       spawned.push_back(caf::actor_cast<caf::actor>(link));
     }
+    if (!store)
+      store = raft::memory_persister().open();
     pc.store = std::move(store);
+    pc.sink = [ap = applied](peer_id, const raft::applied& a) { ap->push_back(a); };
     pc.observer = [ev = events](const raft::peer_event& e) { ev->push_back(e); };
     auto peer = raft::spawn_peer(sys, std::move(pc));
     spawned.push_back(caf::actor_cast<caf::actor>(peer));

@@ -68,13 +68,23 @@ TEST_CASE("AppendEntries receiver: reply false if the log does not contain an en
     log_index prev_index;
     term_t prev_term;
     bool success;
+    term_t conflict_term;      ///< the hint of a refusal: our term at prev_index (0: none)
+    log_index conflict_index;  ///< its first index here, or our last index + 1
   };
-  auto p = GENERATE(probe{2, 2, true}, probe{1, 1, true}, probe{0, 0, true},
-                    probe{2, 1, false}, probe{1, 2, false}, probe{3, 2, false},
-                    probe{3, 3, false});
+  auto p = GENERATE(probe{2, 2, true, 0, 0}, probe{1, 1, true, 0, 0}, probe{0, 0, true, 0, 0},
+                    probe{2, 1, false, 2, 2}, probe{1, 2, false, 1, 1},
+                    probe{3, 2, false, 0, 3}, probe{3, 3, false, 0, 3});
   CAPTURE(p.prev_index, p.prev_term);
   auto fx = d.receive(heartbeat(3, 2, p.prev_index, p.prev_term));
-  CHECK(the_only_sent<append_entries_reply>(fx, 2) == append_entries_reply{3, p.success, 1});
+  append_entries_reply expected{3, p.success, 1};
+  if (p.success) {
+    expected.match_index = p.prev_index;
+  } else {
+    expected.reject_index = p.prev_index;
+    expected.conflict_term = p.conflict_term;
+    expected.conflict_index = p.conflict_index;
+  }
+  CHECK(the_only_sent<append_entries_reply>(fx, 2) == expected);
   CHECK(d.n.leader() == peer_id{2});
   CHECK(count_of<arm_election_timer>(fx) == 1); // it came from the current leader
 }
