@@ -33,7 +33,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/cli.hpp"
-#include "tests/process/node_harness.hpp"
+#include "testing/node_harness.hpp"
 
 using namespace raft::process;
 using namespace std::chrono_literals;

@@ -19,7 +19,7 @@
 #include "availability.hpp"
 #include "bridge_network.hpp"
 #include "netns_socket.hpp"
-#include "node_harness.hpp"
+#include "testing/node_harness.hpp"
 #include "system_command.hpp"
 
 using namespace raft::hosts;

@@ -6,7 +6,7 @@
 
 #include <thread>
 
-#include "node_harness.hpp"
+#include "testing/node_harness.hpp"
 #include "transport_test_util.hpp"
 
 using namespace raft::process;

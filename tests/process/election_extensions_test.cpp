@@ -7,7 +7,7 @@
 #include <signal.h>
 
 
-#include "node_harness.hpp"
+#include "testing/node_harness.hpp"
 
 using namespace raft::process;
 

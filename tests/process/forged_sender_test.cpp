@@ -8,7 +8,7 @@
 #include <map>
 #include <set>
 
-#include "node_harness.hpp"
+#include "testing/node_harness.hpp"
 #include "transport_test_util.hpp"
 
 using namespace raft::process;

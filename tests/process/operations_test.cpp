@@ -16,7 +16,7 @@
 
 #include <httplib.h>
 
-#include "node_harness.hpp"
+#include "testing/node_harness.hpp"
 #include "tls_test_util.hpp"
 
 using namespace raft::process;

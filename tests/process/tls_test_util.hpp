@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "node_harness.hpp"
+#include "testing/node_harness.hpp"
 #include "tests/tls/test_certs.hpp"
 #include "transport_test_util.hpp"
 

@@ -1,4 +1,4 @@
-#include "node_harness.hpp"
+#include "testing/node_harness.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
