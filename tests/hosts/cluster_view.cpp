@@ -50,7 +50,7 @@ std::optional<agreement> wait_agreed_leader(const host_cluster& c,
                                             std::chrono::milliseconds limit,
                                             std::uint64_t above) {
   std::optional<agreement> found;
-  process::wait_until(
+  process::eventually(
     [&] {
       found = agreed_leader(c, group);
       return found && found->term > above;
@@ -100,7 +100,7 @@ std::optional<event> stats_of(const host_cluster& c, std::uint64_t id) {
     before += e.name == "stats" ? 1 : 0;
   ::kill(n.pid(), SIGUSR1);
   std::optional<event> found;
-  process::wait_until(
+  process::eventually(
     [&] {
       std::size_t seen = 0;
       for (auto& e : n.events_of_this_run())
@@ -117,7 +117,7 @@ std::optional<event> stats_of(const host_cluster& c, std::uint64_t id) {
 std::uint64_t wait_counter(const host_cluster& c, std::uint64_t id, const std::string& field,
                            std::uint64_t target, std::chrono::milliseconds limit) {
   std::uint64_t value = 0;
-  process::wait_until(
+  process::eventually(
     [&] {
       if (auto s = stats_of(c, id))
         value = s->num(field).value_or(0);
@@ -130,7 +130,7 @@ std::uint64_t wait_counter(const host_cluster& c, std::uint64_t id, const std::s
 bool wait_peer_events(const host_cluster& c, std::uint64_t id, const std::string& name,
                       const std::vector<std::uint64_t>& peers, std::int64_t since_us,
                       std::chrono::milliseconds limit) {
-  return process::wait_until(
+  return process::eventually(
     [&] {
       auto evs = c.node(id).events_of_this_run();
       return std::all_of(peers.begin(), peers.end(), [&](std::uint64_t p) {

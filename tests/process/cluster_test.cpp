@@ -65,7 +65,7 @@ std::uint64_t other_than(const cluster_dir& c, std::initializer_list<std::uint64
 std::optional<event> wait_new_leader(const cluster_dir& c, std::uint64_t old,
                                      std::uint64_t term, std::chrono::milliseconds limit) {
   std::optional<event> found;
-  wait_until(
+  eventually(
     [&] {
       for (auto id : c.ids()) {
         if (id == old)
@@ -145,7 +145,7 @@ TEST_CASE("a killed leader restarted rejoins as a follower and the cluster has o
   INFO(c.logs());
   CHECK(rejoined);
   std::vector<status_result> seen;
-  bool all_agree = wait_until(
+  bool all_agree = eventually(
     [&] {
       auto s = c.status();
       seen.push_back(s);
@@ -172,7 +172,7 @@ TEST_CASE("after SIGSTOP of the leader a new leader is elected, and after SIGCON
   c.node(*leader).signal(SIGSTOP);
   // Poll raftctl while the leader is frozen: every observation goes into `seen`.
   std::optional<event> next;
-  wait_until(
+  eventually(
     [&] {
       seen.push_back(c.status());
       next = wait_new_leader(c, *leader, term, 0ms);
@@ -195,7 +195,7 @@ TEST_CASE("after SIGSTOP of the leader a new leader is elected, and after SIGCON
     },
     10s);
   CHECK(stepped_down);
-  bool settled = wait_until(
+  bool settled = eventually(
     [&] {
       auto s = c.status();
       seen.push_back(s);
@@ -283,7 +283,7 @@ TEST_CASE("a node restarted mid-term comes back with the same term and does not 
   auto term = term_of(c.status(), *leader);
   auto follower = other_than(c, {*leader});
   // The follower's vote of this term is on disk once it has heard of the term.
-  REQUIRE(wait_until(
+  REQUIRE(eventually(
     [&] {
       auto s = read_state_file(c.data_dir(follower));
       return s && s->term == term;
@@ -322,7 +322,7 @@ TEST_CASE("a node restarted mid-term comes back with the same term and does not 
   rec.sample(c);
   CHECK(next);
   c.node(*leader).start();
-  bool settled = wait_until(
+  bool settled = eventually(
     [&] {
       rec.sample(c);
       auto s = c.status();

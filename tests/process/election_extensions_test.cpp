@@ -101,7 +101,7 @@ TEST_CASE("a node whose network was cut rejoins without raising the term or depo
   // requests to each of the two others prove the timer fired at least twice while cut off.
   auto timed_out = wait_timed_out(c, loner, cut->ts_us, term);
   std::optional<event> now;
-  bool asked = wait_until(
+  bool asked = eventually(
     [&] {
       now = n.stats();
       return counter(now, "sent_pre_vote") - counter(before, "sent_pre_vote") >= 2 * 10;
@@ -152,7 +152,7 @@ TEST_CASE("an isolated leader steps down within the maximum election timeout and
   // election_max, then the next step that checks (a heartbeat: 100 ms), 10 ms of scheduling.
   CHECK(took_ms <= 600 + 100 + 10);
   std::optional<event> next;
-  CHECK(wait_until(
+  CHECK(eventually(
     [&] {
       for (auto& e : role_events_since(c, cut))
         if (e.str("role") == std::optional<std::string>{"leader"} &&
@@ -186,7 +186,7 @@ TEST_CASE("losing the link between one follower and the leader changes neither t
   // timer fired at least three times while the leader and term held.
   auto timed_out = wait_timed_out(c, cut_off, start, term);
   std::optional<event> asked_now;
-  bool three_rounds = wait_until(
+  bool three_rounds = eventually(
     [&] {
       asked_now = c.node(other).stats();
       return counter(asked_now, "received_pre_vote") -
@@ -212,7 +212,7 @@ TEST_CASE("a leader frozen with SIGSTOP steps down within 100 ms of SIGCONT, and
   auto term = top_term(c);
   c.node(leader).signal(SIGSTOP);
   std::optional<std::uint64_t> next;
-  CHECK(wait_until(
+  CHECK(eventually(
     [&] {
       for (auto id : c.ids())
         if (id != leader)

@@ -37,7 +37,7 @@ TEST_CASE("a node whose certificate another CA signed is never connected to the 
   std::this_thread::sleep_for(3s); // a span of time: "never" has no event to await
   // Node 3 never answers raftctl either (it trusts another CA): wait for 1 and 2 only.
   status_result s;
-  wait_until(
+  eventually(
     [&] {
       s = c.status();
       return s.reachable() == 2;
