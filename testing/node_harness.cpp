@@ -567,18 +567,4 @@ std::optional<std::uint64_t> cluster_dir::wait_for_leader(std::chrono::milliseco
   return leader;
 }
 
-std::map<std::uint64_t, std::vector<std::uint64_t>>
-leaders_by_term(const std::vector<std::vector<event>>& logs) {
-  std::map<std::uint64_t, std::set<std::uint64_t>> sets;
-  for (auto& log : logs)
-    for (auto& ev : log)
-      if (ev.name == "role" && ev.str("role") == std::optional<std::string>{"leader"})
-        if (auto t = ev.num("term"))
-          sets[*t].insert(ev.node);
-  std::map<std::uint64_t, std::vector<std::uint64_t>> out;
-  for (auto& [t, s] : sets)
-    out[t] = {s.begin(), s.end()};
-  return out;
-}
-
 } // namespace raft::process

@@ -245,10 +245,6 @@ private:
   std::vector<std::unique_ptr<node_process>> nodes_;
 };
 
-/// For every term, the nodes that logged `role` leader in it (across every log given).
-std::map<std::uint64_t, std::vector<std::uint64_t>>
-leaders_by_term(const std::vector<std::vector<event>>& logs);
-
 /// A plain TCP client socket connected to 127.0.0.1:port (-1 on failure).
 int connect_loopback(std::uint16_t port);
 

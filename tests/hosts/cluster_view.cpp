@@ -61,36 +61,6 @@ std::optional<agreement> wait_agreed_leader(const host_cluster& c,
   return found;
 }
 
-std::uint64_t top_term(const host_cluster& c) {
-  std::uint64_t top = 0;
-  for (auto id : c.ids())
-    for (auto& e : c.node(id).events())
-      if (e.name == "role")
-        top = std::max(top, e.num("term").value_or(0));
-  return top;
-}
-
-std::vector<event> role_events_since(const host_cluster& c, std::int64_t since_us) {
-  std::vector<event> out;
-  for (auto id : c.ids())
-    for (auto& e : c.node(id).events())
-      if (e.name == "role" && e.ts_us >= since_us)
-        out.push_back(e);
-  return out;
-}
-
-std::map<std::uint64_t, std::vector<std::uint64_t>> terms_with_two_leaders(const host_cluster& c) {
-  std::vector<std::vector<event>> logs;
-  for (auto id : c.ids())
-    logs.push_back(c.node(id).events());
-  auto by_term = process::leaders_by_term(logs);
-  std::map<std::uint64_t, std::vector<std::uint64_t>> out;
-  for (auto& [term, ids] : by_term)
-    if (ids.size() > 1)
-      out[term] = ids;
-  return out;
-}
-
 std::optional<event> stats_of(const host_cluster& c, std::uint64_t id) {
   auto& n = c.node(id);
   if (!n.running()) // never kill(-1, …): that would signal every process

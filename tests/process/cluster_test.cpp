@@ -9,9 +9,10 @@
 #include <set>
 #include <thread>
 
-#include "testing/node_harness.hpp"
+#include "testing/cluster_events.hpp"
 
 using namespace raft::process;
+using raft::testing::safety_monitor;
 
 namespace {
 
@@ -19,32 +20,19 @@ bool is_leader_event(const event& ev) {
   return ev.name == "role" && ev.str("role") == std::optional<std::string>{"leader"};
 }
 
-std::vector<std::vector<event>> all_events(const cluster_dir& c) {
-  std::vector<std::vector<event>> out;
-  for (auto id : c.ids())
-    out.push_back(c.node(id).events());
-  return out;
-}
-
 /// No term has two leaders in the event logs.
 void check_one_leader_per_term_in_logs(const cluster_dir& c) {
-  for (auto& [term, ids] : leaders_by_term(all_events(c))) {
-    INFO("term " << term << " leaders in the logs: " << ids.size());
-    CHECK(ids.size() == 1);
-  }
+  safety_monitor m;
+  observe_logs(m, c);
+  CHECK(m.report() == "");
 }
 
 /// No term has two leaders across every raftctl observation.
 void check_one_leader_per_term(const std::vector<status_result>& seen) {
-  std::map<std::uint64_t, std::set<std::uint64_t>> by_term;
+  safety_monitor m;
   for (auto& s : seen)
-    for (auto& p : s.peers)
-      if (p.reachable && p.role == std::optional<std::string>{"leader"} && p.term)
-        by_term[*p.term].insert(p.id);
-  for (auto& [term, ids] : by_term) {
-    INFO("term " << term << " leaders seen by raftctl: " << ids.size());
-    CHECK(ids.size() == 1);
-  }
+    observe_status(m, s);
+  CHECK(m.report() == "");
 }
 
 std::uint64_t term_of(const status_result& s, std::uint64_t id) {

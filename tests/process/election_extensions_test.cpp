@@ -7,40 +7,16 @@
 #include <signal.h>
 
 
-#include "testing/node_harness.hpp"
+#include "testing/cluster_events.hpp"
 
 using namespace raft::process;
 
 namespace {
 
-/// The highest term any node logged a role change in.
-std::uint64_t top_term(const cluster_dir& c) {
-  std::uint64_t top = 0;
-  for (auto id : c.ids())
-    for (auto& e : c.node(id).events())
-      if (e.name == "role")
-        top = std::max(top, e.num("term").value_or(0));
-  return top;
-}
-
-/// Role events of any node logged at or after `since_us`.
-std::vector<event> role_events_since(const cluster_dir& c, std::int64_t since_us) {
-  std::vector<event> out;
-  for (auto id : c.ids())
-    for (auto& e : c.node(id).events())
-      if (e.name == "role" && e.ts_us >= since_us)
-        out.push_back(e);
-  return out;
-}
-
 void check_one_leader_per_term(const cluster_dir& c) {
-  std::vector<std::vector<event>> logs;
-  for (auto id : c.ids())
-    logs.push_back(c.node(id).events());
-  for (auto& [term, ids] : leaders_by_term(logs)) {
-    INFO("term " << term << " has " << ids.size() << " leaders in the logs");
-    CHECK(ids.size() == 1);
-  }
+  raft::testing::safety_monitor m;
+  observe_logs(m, c);
+  CHECK(m.report() == "");
 }
 
 /// Starts every node and waits for a leader; returns its id.
