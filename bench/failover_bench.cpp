@@ -33,7 +33,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/cli.hpp"
-#include "tests/process/node_harness.hpp"
+#include "testing/node_harness.hpp"
 
 using namespace raft::process;
 using namespace std::chrono_literals;
@@ -170,7 +170,7 @@ case_result run_case(cluster_dir& cd, fault f, std::size_t trials) {
       case fault::isolate: write_file(cd.fault_file(leader), "all\n"); break;
     }
     std::optional<event> elected;
-    wait_until(
+    eventually(
       [&] { return (elected = new_leader_event(cd, leader, term, fault_at)).has_value(); },
       10s, 5ms);
     if (!elected) {

@@ -5,7 +5,7 @@
 #include <random>
 #include <thread>
 
-#include "cluster_test_util.hpp"
+#include "testing/polling.hpp"
 
 namespace raft::testing {
 

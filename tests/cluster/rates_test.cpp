@@ -7,7 +7,7 @@
 #include <thread>
 
 #include "actors/test_cluster.hpp"
-#include "cluster_test_util.hpp"
+#include "testing/polling.hpp"
 #include "core/message.hpp"
 
 using namespace raft;

@@ -1,7 +1,8 @@
 #pragma once
 /// Helpers shared by the rule tests of the Raft core: building nodes in a given state,
-/// building messages, picking effects of one type out of a step's `effects`, and a driver
-/// that checks the effect-ordering contract of core/effects.hpp after every step.
+/// building messages, and Catch2 checks on the effects of a step. The driver that checks
+/// every step and picking effects by type come from the testing library
+/// (testing/core_driver.hpp, testing/effect_checks.hpp).
 
 #include <cstddef>
 #include <cstdint>
@@ -15,43 +16,23 @@
 #include <catch2/catch.hpp>
 
 #include "core/node.hpp"
+#include "testing/core_driver.hpp"
+#include "testing/effect_checks.hpp"
 
 namespace raft_test {
 
 using namespace raft;
+using raft::testing::count_of;
+using raft::testing::effect_order_problem;
+using raft::testing::effects_of;
+using raft::testing::first_index_of;
+
+/// A node under test, every step checked (testing/core_driver.hpp).
+using driven_node = raft::testing::core_driver;
 
 // ---------------------------------------------------------------------------------------
 // Picking effects out of a step's output
 // ---------------------------------------------------------------------------------------
-
-/// Every effect of type `T` in `fx`, in order.
-template <class T>
-std::vector<T> effects_of(const effects& fx) {
-  std::vector<T> result;
-  for (const auto& e : fx)
-    if (const auto* x = std::get_if<T>(&e))
-      result.push_back(*x);
-  return result;
-}
-
-/// How many effects of type `T` are in `fx`.
-template <class T>
-std::size_t count_of(const effects& fx) {
-  std::size_t n = 0;
-  for (const auto& e : fx)
-    if (std::holds_alternative<T>(e))
-      ++n;
-  return n;
-}
-
-/// Position of the first effect of type `T` in `fx`, if any.
-template <class T>
-std::optional<std::size_t> first_index_of(const effects& fx) {
-  for (std::size_t i = 0; i < fx.size(); ++i)
-    if (std::holds_alternative<T>(fx[i]))
-      return i;
-  return std::nullopt;
-}
 
 /// The only effect of type `T` in `fx`; fails the test when there is none or several.
 template <class T>
@@ -90,22 +71,6 @@ M the_only_sent(const effects& fx, peer_id to) {
   REQUIRE(all.size() == 1);
   CHECK(all.front().first == to);
   return all.front().second;
-}
-
-/// Describes how `fx` breaks the ordering contract of core/effects.hpp, or "" when it keeps
-/// it: at most one persist, first; at most one role_changed, right after any persist.
-inline std::string effect_order_problem(const effects& fx) {
-  auto persists = count_of<persist>(fx);
-  auto role_changes = count_of<role_changed>(fx);
-  if (persists > 1)
-    return "more than one persist in one step";
-  if (persists == 1 && first_index_of<persist>(fx) != std::size_t{0})
-    return "persist is not the first effect of the step";
-  if (role_changes > 1)
-    return "more than one role_changed in one step";
-  if (role_changes == 1 && first_index_of<role_changed>(fx) != std::size_t{persists})
-    return "role_changed does not come right after the persist (or first)";
-  return "";
 }
 
 // ---------------------------------------------------------------------------------------
@@ -196,55 +161,6 @@ inline message message_of(kind k, term_t term, peer_id from) {
 // ---------------------------------------------------------------------------------------
 // Driving a node
 // ---------------------------------------------------------------------------------------
-
-/// A node under test. Every step goes through `note`, which checks the effect-ordering
-/// contract and remembers the generations of the newest election and heartbeat timers the
-/// node asked for, so a test can fire "the timer that is running now" or an older one.
-struct driven_node {
-  node n;
-  std::optional<std::uint64_t> election_gen;  ///< newest armed election timer
-  std::optional<std::uint64_t> heartbeat_gen; ///< newest armed heartbeat timer
-
-  explicit driven_node(node::options o, persistent_state s = {})
-    : n(std::move(o), std::move(s)) {}
-
-  effects start() { return note(n.start()); }
-  effects receive(const message& m) { return note(n.receive(m)); }
-
-  /// Fires the election timer of `generation`.
-  effects fire_election(std::uint64_t generation) {
-    return note(n.election_timer_fired(generation));
-  }
-  /// Fires the newest armed election timer.
-  effects fire_election() {
-    REQUIRE(election_gen);
-    return fire_election(*election_gen);
-  }
-  /// Fires the heartbeat timer of `generation`.
-  effects fire_heartbeat(std::uint64_t generation) {
-    return note(n.heartbeat_timer_fired(generation));
-  }
-  /// Fires the newest armed heartbeat timer.
-  effects fire_heartbeat() {
-    REQUIRE(heartbeat_gen);
-    return fire_heartbeat(*heartbeat_gen);
-  }
-
-  effects note(effects fx) {
-    INFO("effects of one step must keep the ordering contract of core/effects.hpp");
-    REQUIRE(effect_order_problem(fx) == "");
-    for (const auto& t : effects_of<arm_election_timer>(fx))
-      election_gen = t.generation;
-    for (const auto& t : effects_of<arm_heartbeat_timer>(fx))
-      heartbeat_gen = t.generation;
-    // Whatever persist says must be what the node now holds.
-    for (const auto& p : effects_of<persist>(fx)) {
-      CHECK(p.current_term == n.current_term());
-      CHECK(p.voted_for == n.voted_for());
-    }
-    return fx;
-  }
-};
 
 /// A started follower.
 inline driven_node started(node::options o, persistent_state s = {}) {

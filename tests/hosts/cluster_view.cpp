@@ -50,7 +50,7 @@ std::optional<agreement> wait_agreed_leader(const host_cluster& c,
                                             std::chrono::milliseconds limit,
                                             std::uint64_t above) {
   std::optional<agreement> found;
-  process::wait_until(
+  process::eventually(
     [&] {
       found = agreed_leader(c, group);
       return found && found->term > above;
@@ -59,36 +59,6 @@ std::optional<agreement> wait_agreed_leader(const host_cluster& c,
   if (found && found->term <= above)
     return std::nullopt;
   return found;
-}
-
-std::uint64_t top_term(const host_cluster& c) {
-  std::uint64_t top = 0;
-  for (auto id : c.ids())
-    for (auto& e : c.node(id).events())
-      if (e.name == "role")
-        top = std::max(top, e.num("term").value_or(0));
-  return top;
-}
-
-std::vector<event> role_events_since(const host_cluster& c, std::int64_t since_us) {
-  std::vector<event> out;
-  for (auto id : c.ids())
-    for (auto& e : c.node(id).events())
-      if (e.name == "role" && e.ts_us >= since_us)
-        out.push_back(e);
-  return out;
-}
-
-std::map<std::uint64_t, std::vector<std::uint64_t>> terms_with_two_leaders(const host_cluster& c) {
-  std::vector<std::vector<event>> logs;
-  for (auto id : c.ids())
-    logs.push_back(c.node(id).events());
-  auto by_term = process::leaders_by_term(logs);
-  std::map<std::uint64_t, std::vector<std::uint64_t>> out;
-  for (auto& [term, ids] : by_term)
-    if (ids.size() > 1)
-      out[term] = ids;
-  return out;
 }
 
 std::optional<event> stats_of(const host_cluster& c, std::uint64_t id) {
@@ -100,7 +70,7 @@ std::optional<event> stats_of(const host_cluster& c, std::uint64_t id) {
     before += e.name == "stats" ? 1 : 0;
   ::kill(n.pid(), SIGUSR1);
   std::optional<event> found;
-  process::wait_until(
+  process::eventually(
     [&] {
       std::size_t seen = 0;
       for (auto& e : n.events_of_this_run())
@@ -117,7 +87,7 @@ std::optional<event> stats_of(const host_cluster& c, std::uint64_t id) {
 std::uint64_t wait_counter(const host_cluster& c, std::uint64_t id, const std::string& field,
                            std::uint64_t target, std::chrono::milliseconds limit) {
   std::uint64_t value = 0;
-  process::wait_until(
+  process::eventually(
     [&] {
       if (auto s = stats_of(c, id))
         value = s->num(field).value_or(0);
@@ -130,7 +100,7 @@ std::uint64_t wait_counter(const host_cluster& c, std::uint64_t id, const std::s
 bool wait_peer_events(const host_cluster& c, std::uint64_t id, const std::string& name,
                       const std::vector<std::uint64_t>& peers, std::int64_t since_us,
                       std::chrono::milliseconds limit) {
-  return process::wait_until(
+  return process::eventually(
     [&] {
       auto evs = c.node(id).events_of_this_run();
       return std::all_of(peers.begin(), peers.end(), [&](std::uint64_t p) {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "host_cluster.hpp"
+#include "testing/cluster_events.hpp"
 
 namespace raft::hosts {
 
@@ -44,16 +45,10 @@ std::optional<agreement> wait_agreed_leader(const host_cluster& c,
                                             std::chrono::milliseconds limit,
                                             std::uint64_t above = 0);
 
-/// The highest term in any role event of any node.
-std::uint64_t top_term(const host_cluster& c);
-
-/// The role events of every node logged at or after `since_us`.
-std::vector<process::event> role_events_since(const host_cluster& c, std::int64_t since_us);
-
-/// For each term in which the event logs of all nodes (every run) name more than one
-/// leader, those leaders. Empty when Election Safety held (Figure 2: at most one leader per
-/// term).
-std::map<std::uint64_t, std::vector<std::uint64_t>> terms_with_two_leaders(const host_cluster& c);
+/// The highest term in any role event of any node; the role events of every node logged at or
+/// after a time (testing/cluster_events.hpp).
+using process::role_events_since;
+using process::top_term;
 
 /// Makes node `id` log its message counters (SIGUSR1) and returns that `stats` event;
 /// nullopt when the node is not running or the event does not appear within 2 s.

@@ -17,7 +17,7 @@
 #include <vector>
 
 #include "bridge_network.hpp"
-#include "node_harness.hpp"
+#include "testing/node_harness.hpp"
 #include "scratch_dir.hpp"
 #include "transport.hpp"
 

@@ -19,11 +19,11 @@
 #include "availability.hpp"
 #include "bridge_network.hpp"
 #include "netns_socket.hpp"
-#include "node_harness.hpp"
+#include "testing/node_harness.hpp"
 #include "system_command.hpp"
 
 using namespace raft::hosts;
-using raft::process::wait_until;
+using raft::testing::eventually;
 using namespace std::chrono_literals;
 
 namespace {
@@ -115,7 +115,7 @@ struct child_in {
   /// Its wait status once it has ended, nullopt when it still runs after `limit`.
   std::optional<int> wait(std::chrono::milliseconds limit) {
     int st = 0;
-    if (!wait_until([&] { return ::waitpid(pid, &st, WNOHANG) == pid; }, limit))
+    if (!eventually([&] { return ::waitpid(pid, &st, WNOHANG) == pid; }, limit))
       return std::nullopt;
     reaped = true;
     return st;
@@ -195,7 +195,7 @@ TEST_CASE("a new test network removes the leftovers of this process and of dead 
   // A leftover of this process: a namespace no live object owns, with a process inside.
   hand_made leaked{run_prefix() + "leak"};
   child_in inside{leaked.name};
-  REQUIRE(wait_until(
+  REQUIRE(eventually(
     [&] {
       return run_checked({ip, "netns", "pids", leaked.name}).find(std::to_string(inside.pid)) !=
              std::string::npos;
@@ -233,7 +233,7 @@ TEST_CASE("a host whose bridge port is down neither sends nor receives, with no 
   auto s1 = bound_socket(net.host(1), SOCK_DGRAM, bridge_network::address(1), probe_port);
   auto s2 = bound_socket(net.host(2), SOCK_DGRAM, bridge_network::address(2), probe_port);
   auto listener = bound_socket(net.host(2), SOCK_STREAM, bridge_network::address(2), 7101);
-  CHECK(wait_until([&] { return reaches(s1, 2, s2, "1 to 2"); }, 5s));
+  CHECK(eventually([&] { return reaches(s1, 2, s2, "1 to 2"); }, 5s));
   CHECK(reaches(s2, 1, s1, "2 to 1"));
   CHECK(tcp_connect_from(net.host(1), bridge_network::address(2), 7101, 1s) ==
         connect_outcome::connected);
@@ -248,8 +248,8 @@ TEST_CASE("a host whose bridge port is down neither sends nor receives, with no 
   // The host's own link comes back when the kernel handles the carrier change (linkwatch
   // may take up to a second): until then it cannot send.
   net.port_up(2);
-  CHECK(wait_until([&] { return reaches(s1, 2, s2, "1 to 2, back"); }, 5s));
-  CHECK(wait_until([&] { return reaches(s2, 1, s1, "2 to 1, back"); }, 5s));
+  CHECK(eventually([&] { return reaches(s1, 2, s2, "1 to 2, back"); }, 5s));
+  CHECK(eventually([&] { return reaches(s2, 1, s1, "2 to 1, back"); }, 5s));
 }
 
 TEST_CASE("a one-way drop loses the packets from one host to another and no others",
@@ -261,7 +261,7 @@ TEST_CASE("a one-way drop loses the packets from one host to another and no othe
   auto s1 = bound_socket(net.host(1), SOCK_DGRAM, bridge_network::address(1), probe_port);
   auto s2 = bound_socket(net.host(2), SOCK_DGRAM, bridge_network::address(2), probe_port);
   auto s3 = bound_socket(net.host(3), SOCK_DGRAM, bridge_network::address(3), probe_port);
-  CHECK(wait_until([&] { return reaches(s1, 2, s2, "1 to 2"); }, 5s));
+  CHECK(eventually([&] { return reaches(s1, 2, s2, "1 to 2"); }, 5s));
   CHECK(net.dropped_packets() == 0);
 
   net.drop(1, 2);

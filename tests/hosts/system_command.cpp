@@ -4,7 +4,7 @@
 
 #include <stdexcept>
 
-#include "node_harness.hpp"
+#include "testing/node_harness.hpp"
 
 namespace raft::hosts {
 

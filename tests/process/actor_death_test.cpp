@@ -5,7 +5,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "node_harness.hpp"
+#include "testing/node_harness.hpp"
 
 using namespace raft::process;
 

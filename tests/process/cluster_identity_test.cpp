@@ -6,7 +6,7 @@
 
 #include <thread>
 
-#include "node_harness.hpp"
+#include "testing/node_harness.hpp"
 #include "transport_test_util.hpp"
 
 using namespace raft::process;
@@ -35,7 +35,7 @@ event wait_refusal(const node_process& n, const std::string& direction, std::uin
 /// the others); returns the final stats event.
 event wait_attempts(const node_process& n, std::uint64_t at_least) {
   std::optional<event> stats;
-  bool tried = wait_until(
+  bool tried = eventually(
     [&] {
       stats = fresh_stats(n);
       return stats && counters(*stats, "sent_") >= at_least;
@@ -162,7 +162,7 @@ TEST_CASE("a node with another cluster_id is refused", "[process][identity]") {
     wait_refusal(*beta, "incoming", id, "another_cluster_id");
   }
   // Nodes 1 and 2 are a majority of three: they elect a leader without node 3.
-  CHECK(wait_until(
+  CHECK(eventually(
     [&] {
       for (std::uint64_t id : {1, 2})
         for (auto& e : events_named(c.node(id), "role"))

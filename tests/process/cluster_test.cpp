@@ -9,9 +9,10 @@
 #include <set>
 #include <thread>
 
-#include "node_harness.hpp"
+#include "testing/cluster_events.hpp"
 
 using namespace raft::process;
+using raft::testing::safety_monitor;
 
 namespace {
 
@@ -19,32 +20,19 @@ bool is_leader_event(const event& ev) {
   return ev.name == "role" && ev.str("role") == std::optional<std::string>{"leader"};
 }
 
-std::vector<std::vector<event>> all_events(const cluster_dir& c) {
-  std::vector<std::vector<event>> out;
-  for (auto id : c.ids())
-    out.push_back(c.node(id).events());
-  return out;
-}
-
 /// No term has two leaders in the event logs.
 void check_one_leader_per_term_in_logs(const cluster_dir& c) {
-  for (auto& [term, ids] : leaders_by_term(all_events(c))) {
-    INFO("term " << term << " leaders in the logs: " << ids.size());
-    CHECK(ids.size() == 1);
-  }
+  safety_monitor m;
+  observe_logs(m, c);
+  CHECK(m.report() == "");
 }
 
 /// No term has two leaders across every raftctl observation.
 void check_one_leader_per_term(const std::vector<status_result>& seen) {
-  std::map<std::uint64_t, std::set<std::uint64_t>> by_term;
+  safety_monitor m;
   for (auto& s : seen)
-    for (auto& p : s.peers)
-      if (p.reachable && p.role == std::optional<std::string>{"leader"} && p.term)
-        by_term[*p.term].insert(p.id);
-  for (auto& [term, ids] : by_term) {
-    INFO("term " << term << " leaders seen by raftctl: " << ids.size());
-    CHECK(ids.size() == 1);
-  }
+    observe_status(m, s);
+  CHECK(m.report() == "");
 }
 
 std::uint64_t term_of(const status_result& s, std::uint64_t id) {
@@ -65,7 +53,7 @@ std::uint64_t other_than(const cluster_dir& c, std::initializer_list<std::uint64
 std::optional<event> wait_new_leader(const cluster_dir& c, std::uint64_t old,
                                      std::uint64_t term, std::chrono::milliseconds limit) {
   std::optional<event> found;
-  wait_until(
+  eventually(
     [&] {
       for (auto id : c.ids()) {
         if (id == old)
@@ -145,7 +133,7 @@ TEST_CASE("a killed leader restarted rejoins as a follower and the cluster has o
   INFO(c.logs());
   CHECK(rejoined);
   std::vector<status_result> seen;
-  bool all_agree = wait_until(
+  bool all_agree = eventually(
     [&] {
       auto s = c.status();
       seen.push_back(s);
@@ -172,7 +160,7 @@ TEST_CASE("after SIGSTOP of the leader a new leader is elected, and after SIGCON
   c.node(*leader).signal(SIGSTOP);
   // Poll raftctl while the leader is frozen: every observation goes into `seen`.
   std::optional<event> next;
-  wait_until(
+  eventually(
     [&] {
       seen.push_back(c.status());
       next = wait_new_leader(c, *leader, term, 0ms);
@@ -195,7 +183,7 @@ TEST_CASE("after SIGSTOP of the leader a new leader is elected, and after SIGCON
     },
     10s);
   CHECK(stepped_down);
-  bool settled = wait_until(
+  bool settled = eventually(
     [&] {
       auto s = c.status();
       seen.push_back(s);
@@ -283,7 +271,7 @@ TEST_CASE("a node restarted mid-term comes back with the same term and does not 
   auto term = term_of(c.status(), *leader);
   auto follower = other_than(c, {*leader});
   // The follower's vote of this term is on disk once it has heard of the term.
-  REQUIRE(wait_until(
+  REQUIRE(eventually(
     [&] {
       auto s = read_state_file(c.data_dir(follower));
       return s && s->term == term;
@@ -322,7 +310,7 @@ TEST_CASE("a node restarted mid-term comes back with the same term and does not 
   rec.sample(c);
   CHECK(next);
   c.node(*leader).start();
-  bool settled = wait_until(
+  bool settled = eventually(
     [&] {
       rec.sample(c);
       auto s = c.status();

@@ -11,7 +11,7 @@
 #include <filesystem>
 #include <sstream>
 
-#include "node_harness.hpp"
+#include "testing/node_harness.hpp"
 #include "storage/state_file.hpp"
 
 using namespace raft::process;

@@ -7,40 +7,16 @@
 #include <signal.h>
 
 
-#include "node_harness.hpp"
+#include "testing/cluster_events.hpp"
 
 using namespace raft::process;
 
 namespace {
 
-/// The highest term any node logged a role change in.
-std::uint64_t top_term(const cluster_dir& c) {
-  std::uint64_t top = 0;
-  for (auto id : c.ids())
-    for (auto& e : c.node(id).events())
-      if (e.name == "role")
-        top = std::max(top, e.num("term").value_or(0));
-  return top;
-}
-
-/// Role events of any node logged at or after `since_us`.
-std::vector<event> role_events_since(const cluster_dir& c, std::int64_t since_us) {
-  std::vector<event> out;
-  for (auto id : c.ids())
-    for (auto& e : c.node(id).events())
-      if (e.name == "role" && e.ts_us >= since_us)
-        out.push_back(e);
-  return out;
-}
-
 void check_one_leader_per_term(const cluster_dir& c) {
-  std::vector<std::vector<event>> logs;
-  for (auto id : c.ids())
-    logs.push_back(c.node(id).events());
-  for (auto& [term, ids] : leaders_by_term(logs)) {
-    INFO("term " << term << " has " << ids.size() << " leaders in the logs");
-    CHECK(ids.size() == 1);
-  }
+  raft::testing::safety_monitor m;
+  observe_logs(m, c);
+  CHECK(m.report() == "");
 }
 
 /// Starts every node and waits for a leader; returns its id.
@@ -101,7 +77,7 @@ TEST_CASE("a node whose network was cut rejoins without raising the term or depo
   // requests to each of the two others prove the timer fired at least twice while cut off.
   auto timed_out = wait_timed_out(c, loner, cut->ts_us, term);
   std::optional<event> now;
-  bool asked = wait_until(
+  bool asked = eventually(
     [&] {
       now = n.stats();
       return counter(now, "sent_pre_vote") - counter(before, "sent_pre_vote") >= 2 * 10;
@@ -152,7 +128,7 @@ TEST_CASE("an isolated leader steps down within the maximum election timeout and
   // election_max, then the next step that checks (a heartbeat: 100 ms), 10 ms of scheduling.
   CHECK(took_ms <= 600 + 100 + 10);
   std::optional<event> next;
-  CHECK(wait_until(
+  CHECK(eventually(
     [&] {
       for (auto& e : role_events_since(c, cut))
         if (e.str("role") == std::optional<std::string>{"leader"} &&
@@ -186,7 +162,7 @@ TEST_CASE("losing the link between one follower and the leader changes neither t
   // timer fired at least three times while the leader and term held.
   auto timed_out = wait_timed_out(c, cut_off, start, term);
   std::optional<event> asked_now;
-  bool three_rounds = wait_until(
+  bool three_rounds = eventually(
     [&] {
       asked_now = c.node(other).stats();
       return counter(asked_now, "received_pre_vote") -
@@ -212,7 +188,7 @@ TEST_CASE("a leader frozen with SIGSTOP steps down within 100 ms of SIGCONT, and
   auto term = top_term(c);
   c.node(leader).signal(SIGSTOP);
   std::optional<std::uint64_t> next;
-  CHECK(wait_until(
+  CHECK(eventually(
     [&] {
       for (auto id : c.ids())
         if (id != leader)

@@ -8,7 +8,7 @@
 #include <map>
 #include <set>
 
-#include "node_harness.hpp"
+#include "testing/node_harness.hpp"
 #include "transport_test_util.hpp"
 
 using namespace raft::process;
@@ -94,7 +94,7 @@ TEST_CASE("a node drops messages that claim its own id or come from unknown or u
       if (e.name == "sender_rejected" && e.ts_us >= since)
         reports.push_back(e);
   };
-  bool all_counted = wait_until(
+  bool all_counted = eventually(
     [&] {
       collect();
       return covered_by_reason(reports) == expected;

@@ -2,7 +2,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "node_harness.hpp"
+#include "testing/cluster_events.hpp"
 
 using namespace raft::process;
 
@@ -47,4 +47,45 @@ TEST_CASE("the harness reads state files in the documented format") {
   REQUIRE(s);
   CHECK(s->term == 7);
   CHECK_FALSE(s->vote);
+}
+
+namespace {
+
+event role_event(std::uint64_t node, const std::string& role, std::uint64_t term,
+                 const std::string& leader) {
+  auto e = parse_event(R"({"ts":"2026-11-25T10:36:46.892980Z","node":)" + std::to_string(node) +
+                       R"(,"event":"role","role":")" + role + R"(","term":)" +
+                       std::to_string(term) + R"(,"leader":)" + leader + "}");
+  REQUIRE(e);
+  return *e;
+}
+
+} // namespace
+
+TEST_CASE("the harness feeds role events to the safety monitor: leaders and the leaders "
+          "followers name") {
+  raft::testing::safety_monitor m;
+  observe_roles(m, {role_event(1, "leader", 3, "1"), role_event(2, "follower", 3, "1"),
+                    role_event(3, "candidate", 4, "null"),
+                    parse_event(R"({"ts":"2026-11-25T10:36:46.892980Z","node":3,)"
+                                R"("event":"stats","term":4})")
+                      .value()});
+  CHECK(m.report() == "");
+  CHECK(m.leaders() == std::map<std::uint64_t, std::uint64_t>{{3, 1}});
+  observe_roles(m, {role_event(3, "follower", 3, "2")});
+  CHECK(m.report() == "term 3 has two leaders: 1 and 2 (2 named by peer 3)\n");
+}
+
+TEST_CASE("the harness feeds raftctl status lines of reachable peers to the safety monitor") {
+  status_result s;
+  s.peers = {{1, "127.0.0.1:1", true, 5, "leader", 1},
+             {2, "127.0.0.1:2", true, 5, "follower", 1},
+             {3, "127.0.0.1:3", false, std::nullopt, std::nullopt, std::nullopt}};
+  raft::testing::safety_monitor m;
+  observe_status(m, s);
+  CHECK(m.report() == "");
+  CHECK(m.leaders() == std::map<std::uint64_t, std::uint64_t>{{5, 1}});
+  s.peers[1].role = "leader";
+  observe_status(m, s);
+  CHECK(m.report() == "term 5 has two leaders: 1 and 2\n");
 }

@@ -16,7 +16,7 @@
 
 #include <httplib.h>
 
-#include "node_harness.hpp"
+#include "testing/node_harness.hpp"
 #include "tls_test_util.hpp"
 
 using namespace raft::process;
@@ -129,7 +129,7 @@ bool has_line(const std::vector<std::map<std::string, std::optional<std::string>
 /// Waits until watch has shown every member of a 3-node cluster reachable, `leader` as
 /// leader and the two others as followers.
 bool watch_shows_all(const background& w, const cluster_dir& cd, std::uint64_t leader) {
-  return wait_until(
+  return eventually(
     [&] {
       auto l = watch_lines(w);
       return has_line(l, leader, "true", "leader") &&
@@ -162,7 +162,7 @@ TEST_CASE("metrics show term and role and leader of a real cluster and follow a 
   std::map<std::uint64_t, std::map<std::string, double>> m;
   // Every node agrees on the leader and reports its role; the leader has measured round
   // trips to both followers (it has sent heartbeats for a while by now).
-  REQUIRE(wait_until(
+  REQUIRE(eventually(
     [&] {
       for (auto id : cd.ids()) {
         auto s = scrape(port[id]);
@@ -209,7 +209,7 @@ TEST_CASE("metrics show term and role and leader of a real cluster and follow a 
   const double changes_before = value(m[cd.others(old).front()], "raft_leader_changes_seen_total");
   cd.node(old).kill_now();
   std::optional<std::uint64_t> fresh;
-  REQUIRE(wait_until(
+  REQUIRE(eventually(
     [&] {
       for (auto id : cd.others(old)) {
         auto s = scrape(port[id]);
@@ -305,7 +305,7 @@ TEST_CASE("hooks run on every transition with the node id and the term as fencin
   const auto lid = std::to_string(*leader), ts = std::to_string(*t);
   // Every node ran on_follower at start (no leader known: an empty RAFT_LEADER), the leader
   // on_leader with its term, the followers on_follower naming the leader.
-  REQUIRE(wait_until(
+  REQUIRE(eventually(
     [&] {
       auto l = hooks(*leader);
       if (std::find(l.begin(), l.end(), "leader " + lid + " " + ts + " leader " + lid) == l.end())
@@ -335,7 +335,7 @@ TEST_CASE("hooks run on every transition with the node id and the term as fencin
   const auto old = *leader;
   cd.node(old).kill_now();
   std::optional<std::uint64_t> fresh;
-  REQUIRE(wait_until(
+  REQUIRE(eventually(
     [&] {
       for (auto id : cd.others(old))
         for (auto& line : hooks(id)) {
@@ -352,7 +352,7 @@ TEST_CASE("hooks run on every transition with the node id and the term as fencin
     },
     10s));
   auto survivor = cd.others(old).front() == *fresh ? cd.others(old).back() : cd.others(old).front();
-  REQUIRE(wait_until(
+  REQUIRE(eventually(
     [&] {
       for (auto& line : hooks(survivor))
         if (line.rfind("follower " + std::to_string(survivor) + " ", 0) == 0 &&
@@ -383,7 +383,7 @@ TEST_CASE("a hook that hangs is killed with its whole process group after the ti
   auto text = read_file(pidfile);
   REQUIRE(text);
   const pid_t bg = static_cast<pid_t>(std::stol(*text));
-  CHECK(wait_until([&] { return !alive(bg); }, 5s));
+  CHECK(eventually([&] { return !alive(bg); }, 5s));
   // The node itself carries on as leader.
   CHECK(cd.status().leaders() == std::vector<std::uint64_t>{1});
 }
@@ -426,7 +426,7 @@ TEST_CASE("raftctl watch streams every role change of every member and follows m
   REQUIRE(t);
   cd.node(old).kill_now();
   // The old leader is reported unreachable, and a new leader of a higher term is pushed.
-  REQUIRE(wait_until(
+  REQUIRE(eventually(
     [&] {
       auto l = watch_lines(w);
       return has_line(l, old, "false") &&
@@ -437,7 +437,7 @@ TEST_CASE("raftctl watch streams every role change of every member and follows m
   // The old leader comes back: watch reconnects and shows it again, as a follower.
   const auto before = watch_lines(w).size();
   cd.node(old).start();
-  REQUIRE(wait_until(
+  REQUIRE(eventually(
     [&] {
       auto l = watch_lines(w);
       l.erase(l.begin(), l.begin() + static_cast<std::ptrdiff_t>(before));
@@ -466,7 +466,7 @@ TEST_CASE("raftctl watch follows a TLS cluster with the config's certificate") {
                cd.path("watch.err")};
   REQUIRE(watch_shows_all(w, cd, *leader));
   cd.node(*leader).kill_now();
-  REQUIRE(wait_until([&] { return has_line(watch_lines(w), *leader, "false"); }, 10s));
+  REQUIRE(eventually([&] { return has_line(watch_lines(w), *leader, "false"); }, 10s));
   auto st = w.stop(SIGINT);
   REQUIRE(st);
   CHECK(*st == 0);
@@ -478,7 +478,7 @@ TEST_CASE("raftctl watch exits 0 on SIGTERM and reports a member that is down as
   cd.node(2).start();
   background w{{raftctl_path(), "watch", "--config", cd.config(1), "--json"},
                cd.path("watch.out"), cd.path("watch.err")};
-  REQUIRE(wait_until([&] { return has_line(watch_lines(w), 3, "false"); }, 5s));
+  REQUIRE(eventually([&] { return has_line(watch_lines(w), 3, "false"); }, 5s));
   auto st = w.stop(SIGTERM);
   REQUIRE(st);
   CHECK(*st == 0);

@@ -9,7 +9,7 @@
 #include <random>
 #include <thread>
 
-#include "node_harness.hpp"
+#include "testing/node_harness.hpp"
 
 using namespace raft::process;
 

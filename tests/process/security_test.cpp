@@ -6,8 +6,6 @@
 
 #include <thread>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -37,7 +35,7 @@ TEST_CASE("a node whose certificate another CA signed is never connected to the 
   std::this_thread::sleep_for(3s); // a span of time: "never" has no event to await
   // Node 3 never answers raftctl either (it trusts another CA): wait for 1 and 2 only.
   status_result s;
-  wait_until(
+  eventually(
     [&] {
       s = c.status();
       return s.reachable() == 2;
@@ -170,26 +168,6 @@ TEST_CASE("a member certificate presented for another member id earns no token",
   }
 }
 
-namespace {
-
-/// A blocking TCP connection to 127.0.0.1:`port`, or -1.
-int tcp_connect(std::uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  if (fd < 0)
-    return -1;
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_port = htons(port);
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  if (::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0) {
-    ::close(fd);
-    return -1;
-  }
-  return fd;
-}
-
-} // namespace
-
 TEST_CASE("two hundred idle TCP connections and clients sending bytes without a certificate "
           "change no leader, term or vote",
           "[process][tls][security]") {
@@ -205,14 +183,14 @@ TEST_CASE("two hundred idle TCP connections and clients sending bytes without a 
   const auto since = wall_now_us();
   std::vector<int> idle;
   for (int i = 0; i < 200; ++i) {
-    int fd = tcp_connect(c.port(*leader));
+    int fd = connect_loopback(c.port(*leader));
     REQUIRE(fd >= 0);
     idle.push_back(fd);
   }
   // Ten clients that send 64 bytes of 0xff and hang up: no TLS handshake, no certificate
   // (read as a plain CAF header those bytes would announce a 4 GiB payload).
   for (int i = 0; i < 10; ++i) {
-    int fd = tcp_connect(c.port(*leader));
+    int fd = connect_loopback(c.port(*leader));
     REQUIRE(fd >= 0);
     std::string bytes(64, '\xff');
     CHECK(::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL) == 64);

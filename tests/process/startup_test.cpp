@@ -15,7 +15,7 @@
 #include <sstream>
 #include <thread>
 
-#include "node_harness.hpp"
+#include "testing/node_harness.hpp"
 
 using namespace raft::process;
 

@@ -30,7 +30,7 @@ TEST_CASE("a three-node TLS cluster elects a leader and fails over when it is ki
       CHECK(e.name != "warning"); // loopback and TLS: nothing to warn about
   }
   c.node(*first).kill_now();
-  auto second = wait_until(
+  auto second = eventually(
     [&] {
       auto s = c.status();
       auto leaders = s.leaders();
@@ -53,7 +53,7 @@ TEST_CASE("raftctl reads a TLS cluster's status with a client certificate naming
   write_identity(c, test_identity::make_signed(ca, "raftctl"), "raftctl");
   write_file(c.path("raftctl.toml"), plain + tls_table(c, "ca.pem", "raftctl"));
   status_result with_cert;
-  wait_until( // a loaded machine can make TLS connects outlast raftctl's 2 s deadline
+  eventually( // a loaded machine can make TLS connects outlast raftctl's 2 s deadline
     [&] {
       with_cert = raftctl_status(c.path("raftctl.toml"));
       return with_cert.reachable() == 3;

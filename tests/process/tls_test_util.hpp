@@ -6,7 +6,7 @@
 #include <optional>
 #include <string>
 
-#include "node_harness.hpp"
+#include "testing/node_harness.hpp"
 #include "tests/tls/test_certs.hpp"
 #include "transport_test_util.hpp"
 
@@ -52,7 +52,7 @@ inline std::map<std::uint64_t, std::optional<stored_state>> stored(const cluster
 /// node answers, which says nothing about the leader or the term the tests check.
 inline status_result answered_status(const cluster_dir& c) {
   status_result s;
-  wait_until(
+  eventually(
     [&] {
       s = c.status();
       return s.reachable() == c.size();

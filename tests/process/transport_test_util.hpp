@@ -9,7 +9,7 @@
 
 #include <catch2/catch.hpp>
 
-#include "node_harness.hpp"
+#include "testing/node_harness.hpp"
 
 namespace raft::process {
 

@@ -8,7 +8,7 @@
 
 #include <thread>
 
-#include "node_harness.hpp"
+#include "testing/node_harness.hpp"
 
 using namespace raft::process;
 

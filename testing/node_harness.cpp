@@ -1,4 +1,4 @@
-#include "node_harness.hpp"
+#include "testing/node_harness.hpp"
 
 #include <arpa/inet.h>
 #include <fcntl.h>
@@ -20,7 +20,6 @@
 #include <set>
 #include <sstream>
 #include <stdexcept>
-#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -163,18 +162,19 @@ int decode_status(int st) {
 } // namespace
 
 std::optional<int> reap(pid_t pid, std::chrono::milliseconds limit) {
-  auto deadline = clock::now() + limit;
-  for (;;) {
-    int st = 0;
-    pid_t r = ::waitpid(pid, &st, WNOHANG);
-    if (r == pid)
-      return decode_status(st);
-    if (r < 0 && errno != EINTR)
-      return -1;
-    if (clock::now() >= deadline)
-      return std::nullopt;
-    std::this_thread::sleep_for(5ms);
-  }
+  std::optional<int> status;
+  eventually(
+    [&] {
+      int st = 0;
+      pid_t r = ::waitpid(pid, &st, WNOHANG);
+      if (r == pid)
+        status = decode_status(st);
+      else if (r < 0 && errno != EINTR)
+        status = -1;
+      return status.has_value();
+    },
+    limit, 5ms);
+  return status;
 }
 
 namespace {
@@ -253,18 +253,6 @@ status_result raftctl_status(const std::string& config_file,
     s.peers.push_back(p);
   }
   return s;
-}
-
-bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds limit,
-                std::chrono::milliseconds every) {
-  auto deadline = clock::now() + limit;
-  for (;;) {
-    if (done())
-      return true;
-    if (clock::now() >= deadline)
-      return done();
-    std::this_thread::sleep_for(every);
-  }
 }
 
 std::optional<std::string> read_file(const std::string& path) {
@@ -416,7 +404,7 @@ std::vector<event> node_process::events_from_line(std::size_t first) const {
 std::optional<event> node_process::wait_event(const std::function<bool(const event&)>& pred,
                                               std::chrono::milliseconds limit) const {
   std::optional<event> found;
-  wait_until(
+  eventually(
     [&] {
       for (auto& ev : events_of_this_run())
         if (pred(ev)) {
@@ -559,7 +547,7 @@ status_result cluster_dir::status() const {
 std::optional<std::uint64_t> cluster_dir::wait_for_leader(std::chrono::milliseconds limit,
                                                           std::vector<status_result>* seen) const {
   std::optional<std::uint64_t> leader;
-  wait_until(
+  eventually(
     [&] {
       auto s = status();
       if (seen)
@@ -577,20 +565,6 @@ std::optional<std::uint64_t> cluster_dir::wait_for_leader(std::chrono::milliseco
     },
     limit, 50ms);
   return leader;
-}
-
-std::map<std::uint64_t, std::vector<std::uint64_t>>
-leaders_by_term(const std::vector<std::vector<event>>& logs) {
-  std::map<std::uint64_t, std::set<std::uint64_t>> sets;
-  for (auto& log : logs)
-    for (auto& ev : log)
-      if (ev.name == "role" && ev.str("role") == std::optional<std::string>{"leader"})
-        if (auto t = ev.num("term"))
-          sets[*t].insert(ev.node);
-  std::map<std::uint64_t, std::vector<std::uint64_t>> out;
-  for (auto& [t, s] : sets)
-    out[t] = {s.begin(), s.end()};
-  return out;
 }
 
 } // namespace raft::process

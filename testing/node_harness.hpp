@@ -5,7 +5,7 @@
 /// (ports chosen at random and checked free, so tests can run concurrently), the nodes'
 /// data directories and their logs. A `node_process` is one raft-node child process, started
 /// with fork/exec, its stdout appended to a per-node log file that `events()` parses.
-/// Every wait polls a condition against a deadline.
+/// Every wait polls a condition against a deadline (`eventually`, testing/polling.hpp).
 
 #include <sys/types.h>
 
@@ -18,10 +18,14 @@
 #include <string>
 #include <vector>
 
+#include "testing/polling.hpp"
+
 namespace raft::process {
 
 using clock = std::chrono::steady_clock;
 using namespace std::chrono_literals;
+/// Every wait of the harness and of the tests that use it (testing/polling.hpp).
+using testing::eventually;
 
 /// Paths of the programs under test (compile definitions set by CMake).
 const std::string& raft_node_path();
@@ -101,10 +105,6 @@ struct status_result {
 /// (e.g. `ip netns exec NAME`) is put before raftctl's own arguments when not empty.
 status_result raftctl_status(const std::string& config_file,
                              const std::vector<std::string>& launcher = {});
-
-/// Polls `done` every `every` until it returns true or `limit` passes; returns its last value.
-bool wait_until(const std::function<bool()>& done, std::chrono::milliseconds limit,
-                std::chrono::milliseconds every = 20ms);
 
 /// Reads a whole file; nullopt when it cannot be read.
 std::optional<std::string> read_file(const std::string& path);
@@ -244,10 +244,6 @@ private:
   timing_config timing_;
   std::vector<std::unique_ptr<node_process>> nodes_;
 };
-
-/// For every term, the nodes that logged `role` leader in it (across every log given).
-std::map<std::uint64_t, std::vector<std::uint64_t>>
-leaders_by_term(const std::vector<std::vector<event>>& logs);
 
 /// A plain TCP client socket connected to 127.0.0.1:port (-1 on failure).
 int connect_loopback(std::uint16_t port);
