@@ -16,7 +16,7 @@
 #include <string>
 #include <thread>
 
-#include "actors/test_cluster.hpp"
+#include "testing/test_cluster.hpp"
 #include "apps/cli.hpp"
 
 using namespace raft;

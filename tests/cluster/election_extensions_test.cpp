@@ -5,7 +5,7 @@
 
 #include <thread>
 
-#include "actors/test_cluster.hpp"
+#include "testing/test_cluster.hpp"
 #include "testing/polling.hpp"
 #include "core/message.hpp"
 

@@ -3,7 +3,7 @@
 /// so the same scenario runs on the reliable network, the unreliable one and with long
 /// reordering.
 
-#include "actors/test_cluster.hpp"
+#include "testing/test_cluster.hpp"
 
 namespace raft::testing {
 

@@ -6,7 +6,7 @@
 #include <sstream>
 #include <thread>
 
-#include "actors/test_cluster.hpp"
+#include "testing/test_cluster.hpp"
 #include "testing/polling.hpp"
 #include "core/message.hpp"
 

@@ -6,7 +6,7 @@
 #include <algorithm>
 #include <thread>
 
-#include "actors/test_cluster.hpp"
+#include "testing/test_cluster.hpp"
 #include "testing/polling.hpp"
 
 using namespace raft;

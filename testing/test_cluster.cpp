@@ -1,4 +1,4 @@
-#include "actors/test_cluster.hpp"
+#include "testing/test_cluster.hpp"
 
 #include <caf/all.hpp>
 
@@ -12,6 +12,7 @@
 #include "actors/sim_network.hpp"
 #include "messages/registration.hpp"
 #include "storage/memory_log_store.hpp"
+#include "testing/safety_monitor.hpp"
 
 namespace raft {
 
@@ -81,8 +82,10 @@ struct test_cluster::impl {
   std::mt19937_64 rng;
 
   mutable std::mutex watch_mtx;
-  std::map<term_t, peer_id> leaders; // every (term, leader) claimed or observed
-  std::vector<std::string> violations;
+  /// Election Safety over every role change and observed state, State Machine Safety and
+  /// in-order applies over the apply channels (testing/safety_monitor.hpp).
+  testing::safety_monitor monitor;
+  std::vector<std::string> failures; ///< peers that stopped on a fatal error, apply errors
   std::vector<observed_role> log;
   // The apply channel (guarded by watch_mtx): what each peer's service applied.
   std::vector<std::map<log_index, std::string>> logs; ///< [peer - 1]: index → command (logs[i])
@@ -126,65 +129,43 @@ struct test_cluster::impl {
     return os.str();
   }
 
-  void note_leader(peer_id peer, term_t term, const char* how) {
-    auto [it, fresh] = leaders.emplace(term, peer);
-    if (!fresh && it->second != peer) {
-      std::ostringstream os;
-      os << "term " << term << " has two leaders: " << it->second << " and " << peer << " ("
-         << how << ")";
-      violations.push_back(os.str());
-    }
-  }
-
   void on_event(const peer_event& ev) {
     std::lock_guard<std::mutex> guard{watch_mtx};
     if (auto* r = std::get_if<role_changed>(&ev.what)) {
       observed_role o{std::chrono::steady_clock::now(), ev.peer, r->role, r->term, r->leader};
       log.push_back(o);
-      if (r->role == role::leader)
-        note_leader(ev.peer, r->term, "role change");
+      monitor.observe_role(ev.peer, r->term, r->role == role::leader, r->leader);
       if (opts.on_role_change)
         opts.on_role_change(o);
     } else if (auto* fatal = std::get_if<std::string>(&ev.what)) {
-      violations.push_back("peer " + std::to_string(ev.peer) + " " + *fatal);
+      failures.push_back("peer " + std::to_string(ev.peer) + " " + *fatal);
     }
     // Rejected messages are not failures: every sender is a member, but a RequestVote
     // ignored under a leader's lease (thesis §4.2.3) is reported as rejected.
   }
 
-  /// checkLogs (TESTER-2BCD.md, "applier"): the command peer `id` applied at `index` must be
-  /// what every other peer applied there. Returns the error, or "". Holds watch_mtx.
-  std::string check_logs(peer_id id, log_index index, const std::string& cmd) {
-    for (auto other : ids) {
-      auto& l = logs[other - 1];
-      auto it = l.find(index);
-      if (it != l.end() && it->second != cmd)
-        return "commit index=" + std::to_string(index) + " server=" + std::to_string(id) + " " +
-               cmd + " != server=" + std::to_string(other) + " " + it->second;
-    }
-    logs[id - 1][index] = cmd;
-    highest = std::max(highest, index);
-    return "";
-  }
-
-  /// The apply channel of peer `id`: the course's applier, or applierSnap with snapshots.
+  /// The apply channel of peer `id`: the course's applier (checkLogs through the safety
+  /// monitor), or applierSnap with snapshots. logs[i] is the service's state.
   void on_apply(peer_id id, std::uint64_t incarnation, const applied& what) {
     std::lock_guard<std::mutex> guard{watch_mtx};
     if (incarnation != incarnations[id - 1])
       return; // a crashed incarnation's last words
-    auto fail = [&](std::string error) {
-      violations.push_back("apply error: " + error);
-    };
     if (auto* snap = std::get_if<apply_snapshot>(&what)) {
       // applierSnap: ingestSnap.
       auto decoded = decode_service(*snap->data);
-      if (!decoded)
-        return fail("server " + std::to_string(id) + " snapshot does not decode");
-      if (decoded->first != snap->index)
-        return fail("server " + std::to_string(id) + " snapshot doesn't match m.SnapshotIndex");
+      if (!decoded) {
+        failures.push_back("apply error: server " + std::to_string(id) +
+                           " snapshot does not decode");
+        return;
+      }
+      if (decoded->first != snap->index) {
+        failures.push_back("apply error: server " + std::to_string(id) +
+                           " snapshot doesn't match m.SnapshotIndex");
+        return;
+      }
+      monitor.observe_snapshot(id, snap->index); // its commands were checked when applied
       for (auto& [i, cmd] : decoded->second)
-        if (auto e = check_logs(id, i, cmd); !e.empty())
-          return fail(e);
+        highest = std::max(highest, i);
       logs[id - 1] = std::move(decoded->second);
       last_applied[id - 1] = snap->index;
       return;
@@ -193,14 +174,9 @@ struct test_cluster::impl {
     for (std::size_t k = 0; k < a.entries.size(); ++k) {
       auto index = a.first + k;
       const auto& cmd = a.entries[k].command;
-      if (opts.snapshots && index != last_applied[id - 1] + 1)
-        return fail("server " + std::to_string(id) + " apply out of order, expected index " +
-                    std::to_string(last_applied[id - 1] + 1) + ", got " + std::to_string(index));
-      if (auto e = check_logs(id, index, cmd); !e.empty())
-        return fail(e);
-      if (!opts.snapshots && index > 1 && !logs[id - 1].count(index - 1))
-        return fail("server " + std::to_string(id) + " apply out of order " +
-                    std::to_string(index));
+      monitor.observe_applied(id, index, cmd); // checkLogs and the order of applies
+      logs[id - 1][index] = cmd;
+      highest = std::max(highest, index);
       last_applied[id - 1] = index;
       if (opts.snapshots && (index + 1) % 10 == 0) {
         // applierSnap: Snapshot(index, the service's state) every 10 entries, from the
@@ -233,6 +209,7 @@ struct test_cluster::impl {
       // handle is known to on_apply.
       std::lock_guard<std::mutex> guard{watch_mtx};
       last_applied[id - 1] = 0; // start1: lastApplied[i] = 0; logs[i] are kept
+      monitor.peer_restarted(id, 0);
       peers[id - 1] = spawn_peer(sys, std::move(pc));
     }
     net->attach(id, peers[id - 1]);
@@ -324,10 +301,8 @@ std::optional<test_cluster::peer_state> test_cluster::get_state(peer_id id) {
   self->request(p, std::chrono::seconds(1), get_state_atom::value)
     .receive([&](term_t term, bool is_leader) { result = peer_state{term, is_leader}; },
              [](caf::error&) {});
-  if (result && result->is_leader) {
-    std::lock_guard<std::mutex> guard{impl_->watch_mtx};
-    impl_->note_leader(id, result->term, "get_state");
-  }
+  if (result)
+    impl_->monitor.observe_role(id, result->term, result->is_leader);
   return result;
 }
 
@@ -402,8 +377,10 @@ std::optional<test_cluster::start_result> test_cluster::start(peer_id id,
 
 std::pair<std::size_t, std::optional<std::string>> test_cluster::n_committed(log_index index) {
   std::lock_guard<std::mutex> guard{impl_->watch_mtx};
-  if (!impl_->violations.empty())
-    throw cluster_check_failed(impl_->violations.front());
+  if (!impl_->failures.empty())
+    throw cluster_check_failed(impl_->failures.front());
+  if (!impl_->monitor.ok())
+    throw cluster_check_failed("apply error: " + impl_->monitor.violations().front());
   std::size_t count = 0;
   std::optional<std::string> cmd;
   for (auto id : impl_->ids) {
@@ -562,8 +539,10 @@ void test_cluster::check_no_leader() {
 }
 
 std::vector<std::string> test_cluster::violations() const {
+  auto v = impl_->monitor.violations();
   std::lock_guard<std::mutex> guard{impl_->watch_mtx};
-  return impl_->violations;
+  v.insert(v.end(), impl_->failures.begin(), impl_->failures.end());
+  return v;
 }
 
 void test_cluster::check_safety() const {
