@@ -99,3 +99,46 @@ TEST_CASE("with empty logs a voter that ignores log freshness behaves exactly li
     REQUIRE(r.trace_hash == run_seed(seed).trace_hash);
   }
 }
+
+namespace {
+
+run_options with_logs(unsigned core_bugs) {
+  run_options opts;
+  opts.logs = true;
+  opts.core_bugs = core_bugs;
+  return opts;
+}
+
+} // namespace
+
+TEST_CASE("the simulator catches a leader that commits an entry of an earlier term by "
+          "counting replicas (Figure 8)") {
+  // §5.4.2: such an entry may still be overwritten by a leader of a term between; the
+  // leader churn seeds (the course's Figure 8 test) make one.
+  expect_caught("commit_previous_term", with_logs(raft::bug_commit_previous_term),
+                "committed entry");
+}
+
+TEST_CASE("the simulator catches a follower that skips the prevLogIndex and prevLogTerm "
+          "check") {
+  expect_caught("skip_prev_log_check", with_logs(raft::bug_skip_prev_log_check), "");
+}
+
+TEST_CASE("the simulator catches a follower that keeps conflicting entries instead of "
+          "deleting them") {
+  expect_caught("no_truncate_on_conflict", with_logs(raft::bug_no_truncate_on_conflict),
+                "State Machine Safety");
+}
+
+TEST_CASE("the simulator catches a follower that acknowledges entries before they are "
+          "durable") {
+  // A power cut (or a crash) after the acknowledgement loses an entry the leader counted
+  // towards commitment; the slow disk seeds leave time for it.
+  expect_caught("ack_before_sync", with_logs(raft::bug_ack_before_sync), "committed entry");
+}
+
+TEST_CASE("the simulator catches a peer that forgets its log on restart") {
+  auto opts = with_logs(0);
+  opts.forget_log_on_restart = true;
+  expect_caught("forget_log_on_restart", opts, "committed entry");
+}
