@@ -224,6 +224,9 @@ endpoint_actor::behavior_type endpoint(endpoint_pointer self, endpoint_config cf
     [self](status_atom) -> caf::delegated<node_status> {
       return self->delegate(self->state.cfg.peer, status_atom::value);
     },
+    [self](client_request& r) -> caf::delegated<client_reply> {
+      return self->delegate(self->state.cfg.peer, std::move(r));
+    },
     [self](watch_atom, const caf::actor& who) {
       if (self->state.cfg.feed)
         self->send(self->state.cfg.feed, watch_atom::value, who);

@@ -15,11 +15,33 @@ namespace raft {
 
 namespace {
 
+using reply_promise = caf::typed_response_promise<client_reply>;
+
+client_reply reply_of(reply_status status, std::string result = {}, peer_id leader = 0) {
+  return client_reply{static_cast<std::uint8_t>(status), leader, std::move(result)};
+}
+
 struct peer_state {
   std::shared_ptr<node> core;
   std::map<peer_id, link_actor> links;
   std::shared_ptr<log_store> store;
   apply_sink sink;
+  // The replicated state machine and its clients.
+  std::shared_ptr<kv::state_machine> machine;
+  std::uint64_t snapshot_every = 0;
+  log_index applied = 0; ///< what the machine holds: applied through this index
+  struct pending_write {
+    term_t term = 0; ///< the term it was appended in
+    reply_promise promise;
+  };
+  std::map<log_index, pending_write> writes; ///< by the index it was appended at
+  struct pending_read {
+    std::string query;
+    reply_promise promise;
+  };
+  std::uint64_t next_read = 0;
+  std::map<std::uint64_t, pending_read> reads;          ///< by id, awaiting confirmation
+  std::multimap<log_index, pending_read> ready_reads;   ///< by read index, awaiting apply
   peer_observer observer;
   std::shared_ptr<peer_stats> stats;
   /// A `sync` message is on its way (group commit): writes since the last sync wait for it.
@@ -83,6 +105,117 @@ void measure(peer_pointer self, const append_entries_reply& r) {
   st.stats->heartbeat_rtt.at(r.follower_id).observe(rtt);
 }
 
+/// Answers the reads whose read index the machine has applied (ReadIndex step 4).
+void serve_reads(peer_state& st) {
+  auto end = st.ready_reads.upper_bound(st.applied);
+  for (auto it = st.ready_reads.begin(); it != end; ++it)
+    it->second.promise.deliver(reply_of(reply_status::ok, st.machine->query(it->second.query)));
+  st.ready_reads.erase(st.ready_reads.begin(), end);
+}
+
+/// Applies committed entries to the machine and answers the writes waiting for them.
+void apply_entries(peer_pointer self, const apply& a) {
+  auto& st = self->state;
+  if (!st.machine)
+    return;
+  for (std::size_t k = 0; k < a.entries.size(); ++k) {
+    auto index = a.first + k;
+    const auto& e = a.entries[k];
+    std::string result;
+    if (!e.command.empty()) // an empty command is a no-op entry (ReadIndex), not the machine's
+      result = st.machine->apply(index, e.command);
+    st.applied = index;
+    auto w = st.writes.find(index);
+    if (w == st.writes.end())
+      continue;
+    // Ours only if it is the entry we appended: same index and term (Log Matching, §5.3).
+    if (w->second.term == e.term)
+      w->second.promise.deliver(reply_of(reply_status::ok, std::move(result)));
+    else
+      w->second.promise.deliver(reply_of(reply_status::unknown));
+    st.writes.erase(w);
+  }
+  serve_reads(st);
+}
+
+/// Replaces the machine's state with a snapshot (Figure 13 step 8). Writes the snapshot
+/// covers can no longer be told apart: their clients hear `unknown`.
+bool restore_machine(peer_pointer self, const apply_snapshot& a) {
+  auto& st = self->state;
+  if (!st.machine)
+    return true;
+  try {
+    st.machine->restore(*a.data);
+  } catch (const std::exception& ex) {
+    tell(st, std::string("cannot restore the state machine from the snapshot of index ") +
+               std::to_string(a.index) + ": " + ex.what());
+    self->quit(caf::exit_reason::user_shutdown);
+    return false;
+  }
+  st.applied = a.index;
+  auto end = st.writes.upper_bound(a.index);
+  for (auto it = st.writes.begin(); it != end; ++it)
+    it->second.promise.deliver(reply_of(reply_status::unknown));
+  st.writes.erase(st.writes.begin(), end);
+  serve_reads(st);
+  return true;
+}
+
+void carry_out(peer_pointer self, effects fx);
+
+/// §7: once `snapshot_every` entries were applied since the last snapshot, the machine's
+/// state replaces them.
+void maybe_snapshot(peer_pointer self) {
+  auto& st = self->state;
+  if (!st.machine || st.snapshot_every == 0 || self->getf(caf::abstract_actor::is_terminated_flag) ||
+      st.applied < st.core->log().snapshot_index() + st.snapshot_every)
+    return;
+  carry_out(self, st.core->snapshot(st.applied, st.machine->snapshot(), now(self)));
+}
+
+/// The leader's wall clock in milliseconds, for the machine's `prepare` (session expiry).
+std::uint64_t wall_clock_ms() {
+  return static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::system_clock::now().time_since_epoch())
+                                      .count());
+}
+
+/// A client's request (messages/client.hpp).
+caf::result<client_reply> on_client(peer_pointer self, client_request& r) {
+  auto& st = self->state;
+  if (!st.machine)
+    return reply_of(reply_status::refused, "this node runs no state machine");
+  if (r.kind > max_request_kind)
+    return reply_of(reply_status::refused, "unknown request kind " + std::to_string(r.kind));
+  auto kind = static_cast<request_kind>(r.kind);
+  auto& n = *st.core;
+  if (kind == request_kind::read_local)
+    return reply_of(reply_status::ok, st.machine->query(r.payload));
+  if (kind == request_kind::write) {
+    if (!n.is_leader())
+      return reply_of(reply_status::not_leader, {}, n.leader().value_or(0));
+    if (r.payload.empty())
+      return reply_of(reply_status::refused, "an empty command is reserved for no-op entries");
+    auto prepared = st.machine->prepare(r.payload, wall_clock_ms());
+    if (auto* no = std::get_if<kv::refused>(&prepared))
+      return reply_of(reply_status::refused, std::move(no->result));
+    node::proposal p;
+    carry_out(self, n.propose(std::move(std::get<kv::to_append>(prepared).command), now(self), p));
+    if (!p.is_leader) // check-quorum may have ended its leadership in this very step
+      return reply_of(reply_status::not_leader, {}, n.leader().value_or(0));
+    auto promise = self->make_response_promise<client_reply>();
+    st.writes[p.index] = {p.term, promise};
+    return promise;
+  }
+  auto id = ++st.next_read;
+  auto promise = self->make_response_promise<client_reply>();
+  st.reads[id] = {std::move(r.payload), promise};
+  auto mode = kind == request_kind::read_lease ? node::read_mode::lease
+                                               : node::read_mode::linearizable;
+  carry_out(self, n.read(id, mode, now(self)));
+  return promise;
+}
+
 /// Carries out one step's effects in order (persist first: see core/effects.hpp). A failing
 /// store call stops the peer at once: nothing after that effect is carried out.
 void carry_out(peer_pointer self, effects fx) {
@@ -139,13 +272,34 @@ void carry_out(peer_pointer self, effects fx) {
           return true;
         },
         [&](apply& a) {
+          apply_entries(self, a);
           if (st.sink)
             st.sink(st.core->self(), applied{std::move(a)});
           return true;
         },
         [&](apply_snapshot& a) {
+          if (!restore_machine(self, a))
+            return false;
           if (st.sink)
             st.sink(st.core->self(), applied{std::move(a)});
+          return true;
+        },
+        [&](read_ready& r) {
+          auto it = st.reads.find(r.id);
+          if (it != st.reads.end()) {
+            st.ready_reads.emplace(r.index, std::move(it->second));
+            st.reads.erase(it);
+            serve_reads(st);
+          }
+          return true;
+        },
+        [&](read_failed& r) {
+          auto it = st.reads.find(r.id);
+          if (it != st.reads.end()) {
+            it->second.promise.deliver(
+              reply_of(reply_status::not_leader, {}, r.leader.value_or(0)));
+            st.reads.erase(it);
+          }
           return true;
         },
         [&](arm_election_timer& t) {
@@ -169,6 +323,7 @@ void carry_out(peer_pointer self, effects fx) {
     if (!ok)
       return;
   }
+  maybe_snapshot(self);
 }
 
 peer_actor::behavior_type peer_impl(peer_pointer self, std::shared_ptr<node> core,
@@ -177,6 +332,8 @@ peer_actor::behavior_type peer_impl(peer_pointer self, std::shared_ptr<node> cor
   st.links = std::move(cfg.links);
   st.store = std::move(cfg.store);
   st.sink = std::move(cfg.sink);
+  st.machine = std::move(cfg.machine);
+  st.snapshot_every = cfg.snapshot_every;
   st.observer = std::move(cfg.observer);
   st.stats = std::move(cfg.stats);
   st.core = std::move(core);
@@ -193,10 +350,15 @@ peer_actor::behavior_type peer_impl(peer_pointer self, std::shared_ptr<node> cor
     return caf::exit_reason::unhandled_exception;
   });
   // The service starts from the stored snapshot, before any entry is applied.
-  if (const auto& c = *st.core; st.sink && c.snapshot_data())
-    st.sink(c.self(), applied{apply_snapshot{c.log().snapshot_index(), c.log().snapshot_term(),
-                                             c.snapshot_data()}});
-  carry_out(self, st.core->start(now(self)));
+  bool restored_ok = true;
+  if (const auto& c = *st.core; c.snapshot_data()) {
+    apply_snapshot restored{c.log().snapshot_index(), c.log().snapshot_term(), c.snapshot_data()};
+    restored_ok = restore_machine(self, restored); // on failure the peer has quit
+    if (restored_ok && st.sink)
+      st.sink(c.self(), applied{restored});
+  }
+  if (restored_ok)
+    carry_out(self, st.core->start(now(self)));
   auto on_message = [self](auto& m) {
     using T = std::decay_t<decltype(m)>;
     auto& state = self->state;
@@ -255,6 +417,7 @@ peer_actor::behavior_type peer_impl(peer_pointer self, std::shared_ptr<node> cor
       carry_out(self, self->state.core->propose(std::move(command), now(self), p));
       return {p.index, p.term, p.is_leader};
     },
+    [self](client_request& r) -> caf::result<client_reply> { return on_client(self, r); },
     [self](snapshot_atom, log_index index, std::string& data) {
       carry_out(self, self->state.core->snapshot(index, std::move(data), now(self)));
     },

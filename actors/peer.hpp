@@ -8,6 +8,12 @@
 /// the peer before it sends anything that depended on it (fail-stop), so no message can
 /// promise a vote or an entry that a restart would forget.
 ///
+/// Clients (messages/client.hpp): a write is proposed on the leader (after the state
+/// machine's `prepare`) and answered with the machine's result once applied here; if another
+/// entry takes its index, or a snapshot covers it before it is answered, the client hears
+/// `unknown`. A linearizable or lease read goes through node::read and is answered once the
+/// machine has applied through its read index; a local read is answered at once.
+///
 /// Group commit: a `write_log` only hands entries to the store; the first one after a sync
 /// sends the peer a `sync` message, which queues behind every message already waiting (say,
 /// 64 proposals or a burst of AppendEntries). When it is handled, one sync makes all of their
@@ -26,6 +32,7 @@
 #include "actors/peer_stats.hpp"
 #include "core/effects.hpp"
 #include "core/node.hpp"
+#include "kv/state_machine.hpp"
 #include "storage/log_store.hpp"
 
 namespace caf {
@@ -58,6 +65,14 @@ struct peer_config {
   /// store before anything else starts); otherwise spawn_peer loads it.
   std::optional<recovered_state> recovered;
   apply_sink sink;                     ///< may be empty
+  /// The replicated state machine the log drives (kv/state_machine.hpp), if any: every
+  /// committed command is applied to it once, in order (no-op entries, empty commands, are
+  /// not), snapshots restore it, and clients' requests (messages/client.hpp) are answered
+  /// from it. Without one, client requests are refused.
+  std::shared_ptr<kv::state_machine> machine;
+  /// With a machine: the peer snapshots it once this many entries were applied since its
+  /// last snapshot (0: never), so the log stays short (§7).
+  std::uint64_t snapshot_every = 0;
   peer_observer observer;              ///< may be empty
   std::shared_ptr<peer_stats> stats;   ///< message counters; may be empty
 };

@@ -18,8 +18,9 @@
 /// `status` → its id, term, role and known leader; `link_down`/`link_up` from its links when
 /// the connection to a peer drops or returns (the crash fast path, core/node.hpp);
 /// `propose` with a command → (index, term, is_leader) at once, as the course's Start();
-/// `snapshot` with an index and the service's bytes, as the course's Snapshot(); and its own
-/// `sync` (group commit, actors/peer.cpp).
+/// `snapshot` with an index and the service's bytes, as the course's Snapshot(); its own
+/// `sync` (group commit, actors/peer.cpp); and `client_request` → `client_reply`, the
+/// replicated state machine's client interface (messages/client.hpp).
 
 #include <caf/actor.hpp>
 #include <caf/atom.hpp>
@@ -28,6 +29,7 @@
 
 #include "core/message.hpp"
 #include "core/role.hpp"
+#include "messages/client.hpp"
 #include "messages/control.hpp"
 #include "messages/hello.hpp"
 #include "messages/wire.hpp"
@@ -82,7 +84,8 @@ using peer_actor = link_actor::extend<
   caf::reacts_to<kill_atom>,
   caf::replies_to<propose_atom, std::string>::with<log_index, term_t, bool>,
   caf::reacts_to<snapshot_atom, log_index, std::string>,
-  caf::reacts_to<sync_atom>>;
+  caf::reacts_to<sync_atom>,
+  caf::replies_to<client_request>::with<client_reply>>;
 
 /// What a link's hello carries as its reply address: the link receives the endpoint's
 /// `cluster_welcome` there, and with TLS first its `cluster_challenge`.
@@ -94,10 +97,12 @@ using hello_reply_actor =
 /// token was issued to the member the message names), `cluster_hello` with the address for
 /// the welcome, with TLS the `member_proof` answering the endpoint's challenge (with the
 /// address for the welcome and the prover's own endpoint), `status` for operators, and
-/// `watch` with the address to push role changes to (actors/role_feed.hpp). Timers and `kill` are deliberately absent, so no
+/// `watch` with the address to push role changes to (actors/role_feed.hpp), and clients'
+/// `client_request`s (passed to the peer). Timers and `kill` are deliberately absent, so no
 /// remote party can reach them.
 using node_endpoint = kind_interfaces<message_kinds>::prefixed<session_token>::extend<
   caf::reacts_to<cluster_hello, caf::actor>, caf::reacts_to<member_proof, caf::actor, caf::actor>,
-  caf::replies_to<status_atom>::with<node_status>, caf::reacts_to<watch_atom, caf::actor>>;
+  caf::replies_to<status_atom>::with<node_status>, caf::reacts_to<watch_atom, caf::actor>,
+  caf::replies_to<client_request>::with<client_reply>>;
 
 } // namespace raft

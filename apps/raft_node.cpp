@@ -66,6 +66,7 @@
 #include "apps/status_view.hpp"
 #include "config/cluster_identity.hpp"
 #include "config/load_config.hpp"
+#include "kv/store.hpp"
 #include "storage/disk_log_store.hpp"
 #include "storage/file_store.hpp"
 #include "storage/posix_fs.hpp"
@@ -309,6 +310,13 @@ int main(int argc, char** argv) {
                                            (std::uint64_t{conf.node_id} << 32));
   pc.store = store;
   pc.recovered = restored;
+  // The replicated state machine: the key-value store (kv/store.hpp), snapshotted every
+  // [kv] snapshot_every entries.
+  kv::store_options kv_options;
+  kv_options.session_timeout_ms = conf.kv.session_timeout_ms;
+  kv_options.max_sessions = static_cast<std::size_t>(conf.kv.max_sessions);
+  pc.machine = std::make_shared<kv::kv_store>(kv_options);
+  pc.snapshot_every = conf.kv.snapshot_every;
   std::vector<peer_id> other_ids;
   for (auto& other : conf.others())
     other_ids.push_back(other.id);

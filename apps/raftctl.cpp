@@ -1,7 +1,17 @@
-/// raftctl: asks the members of a cluster for their state, or watches it change.
+/// raftctl: asks the members of a cluster for their state, or watches it change, and reads
+/// and writes the cluster's key-value store.
 ///
 ///   raftctl status --config FILE [--json]
 ///   raftctl watch --config FILE [--json]
+///   raftctl put --config FILE KEY VALUE [--json] [--timeout MS]
+///   raftctl get --config FILE KEY [--json] [--timeout MS] [--read linearizable|lease|local]
+///   raftctl delete --config FILE KEY [--json] [--timeout MS]
+///   raftctl cas --config FILE KEY EXPECTED NEW | --absent KEY NEW  [--json] [--timeout MS]
+///
+/// put, get, delete and cas go through client/kv_client.hpp (leader found from any member,
+/// retried across leader changes, exactly-once writes through a session); their output and
+/// exit status are apps/kv_output.hpp's: 0 known outcome, 3 unknown, 1 known not done, 2
+/// usage.
 ///
 /// `status` asks every [[peer]] of FILE once and prints an aligned table when stdout is a
 /// terminal, and one JSON line per member otherwise or with `--json`:
@@ -40,7 +50,10 @@
 #include "actors/role_feed.hpp"
 #include "apps/cli.hpp"
 #include "apps/event_log.hpp"
+#include "apps/kv_output.hpp"
 #include "apps/status_view.hpp"
+#include "client/endpoint_connect.hpp"
+#include "kv/codec.hpp"
 #include "config/load_config.hpp"
 #include "config/transport_timing.hpp"
 #include "core/role.hpp"
@@ -58,26 +71,6 @@ struct answer {
   bool done = false;
   std::optional<node_status> status;
 };
-
-/// The member's published endpoint, connected within `deadline`; nothing when the host does
-/// not answer in time or does not offer the raft node interface.
-node_endpoint connect_endpoint(caf::actor_system& sys, caf::scoped_actor& self,
-                               const peer_address& p, steady::time_point deadline) {
-  node_endpoint remote;
-  if (!tcp_reachable(p.host, p.port, 500ms))
-    return remote;
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - steady::now());
-  if (left <= 0ms)
-    return remote;
-  self->request(transport_of(sys), left, caf::connect_atom::value, p.host, p.port)
-    .receive(
-      [&](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>& ifs) {
-        if (ptr && ifs == sys.message_types<node_endpoint>())
-          remote = caf::actor_cast<node_endpoint>(ptr);
-      },
-      [](caf::error&) {});
-  return remote;
-}
 
 std::optional<node_status> ask(caf::actor_system& sys, const peer_address& p,
                                steady::time_point deadline) {
@@ -226,9 +219,59 @@ int watch_command(caf::actor_system& sys, const std::vector<peer_address>& peers
 
 } // namespace
 
+/// One key-value command through a kv_client; prints and returns the exit status.
+int kv_command_run(caf::actor_system& sys, const std::vector<peer_address>& peers,
+                   kv_command cmd, const std::vector<std::string>& args, bool absent,
+                   read_consistency how, std::chrono::milliseconds timeout, bool json) {
+  kv_client_options opts;
+  opts.timeout = timeout;
+  opts.attempt = std::min<std::chrono::milliseconds>(timeout, 1000ms);
+  opts.reads = how;
+  kv_client client{sys, peers, opts};
+  kv_result r;
+  switch (cmd) {
+    case kv_command::put: r = client.put(args[0], args[1]); break;
+    case kv_command::get: r = client.get(args[0]); break;
+    case kv_command::del: r = client.del(args[0]); break;
+    case kv_command::cas:
+      r = absent ? client.cas(args[0], std::nullopt, args[1])
+                 : client.cas(args[0], args[1], args[2]);
+      break;
+  }
+  auto printed = print_kv_result(cmd, r, json);
+  std::fputs(printed.out.c_str(), stdout);
+  std::fputs(printed.err.c_str(), stderr);
+  return printed.status;
+}
+
+/// Usage errors of the key-value commands that the store would refuse anyway: caught before
+/// anything is sent (kv/codec.hpp limits). Empty when the arguments are fine.
+std::string kv_usage_problem(kv_command cmd, const std::vector<std::string>& args, bool absent) {
+  std::size_t want = cmd == kv_command::put ? 2 : cmd == kv_command::cas ? (absent ? 2 : 3) : 1;
+  if (args.size() != want) {
+    const char* shape = cmd == kv_command::put   ? "KEY VALUE"
+                        : cmd == kv_command::cas ? (absent ? "--absent KEY NEW" : "KEY EXPECTED NEW")
+                                                 : "KEY";
+    return "expected " + std::string(shape) + ", got " + std::to_string(args.size()) +
+           " argument" + (args.size() == 1 ? "" : "s");
+  }
+  if (args[0].size() > kv::max_key_bytes)
+    return "the key is " + std::to_string(args[0].size()) + " bytes, above the limit of " +
+           std::to_string(kv::max_key_bytes);
+  for (std::size_t i = 1; i < args.size(); ++i)
+    if (args[i].size() > kv::max_value_bytes)
+      return "a value of " + std::to_string(args[i].size()) + " bytes is above the limit of " +
+             std::to_string(kv::max_value_bytes);
+  return {};
+}
+
 int main(int argc, char** argv) {
   std::string config_path;
   bool json = false;
+  std::vector<std::string> kv_args;
+  bool absent = false;
+  std::uint64_t timeout_ms = 5000;
+  std::string read_mode = "linearizable";
   CLI::App app{"Asks the members of a Raft cluster for their state, or watches it change.",
                "raftctl"};
   app.require_subcommand(1);
@@ -236,14 +279,42 @@ int main(int argc, char** argv) {
     "status", "each member's term, role and leader, once: a table on a terminal, else JSON lines");
   auto* watch_cmd = app.add_subcommand(
     "watch", "every role change of every member as it happens, until SIGINT or SIGTERM");
-  for (auto* cmd : {status_cmd, watch_cmd}) {
+  auto* put_cmd = app.add_subcommand("put", "write KEY = VALUE");
+  auto* get_cmd = app.add_subcommand("get", "read KEY (linearizable unless --read says otherwise)");
+  auto* del_cmd = app.add_subcommand("delete", "remove KEY");
+  auto* cas_cmd = app.add_subcommand(
+    "cas", "write NEW if KEY holds EXPECTED (or, with --absent, if KEY is absent)");
+  for (auto* cmd : {status_cmd, watch_cmd, put_cmd, get_cmd, del_cmd, cas_cmd}) {
     cmd->add_option("--config", config_path, "a member's TOML config (its [[peer]] list)")
       ->required()
       ->type_name("FILE");
     cmd->add_flag("--json", json, "JSON lines even on a terminal");
   }
+  for (auto* cmd : {put_cmd, get_cmd, del_cmd, cas_cmd}) {
+    cmd->add_option("args", kv_args, "KEY and values")->required();
+    cmd->add_option("--timeout", timeout_ms, "give up after MS milliseconds (default 5000)")
+      ->check(CLI::Range(std::uint64_t{1}, std::uint64_t{3'600'000}))
+      ->type_name("MS");
+  }
+  cas_cmd->add_flag("--absent", absent, "only if KEY is absent (instead of EXPECTED)");
+  get_cmd->add_option("--read", read_mode, "how the read is confirmed")
+    ->check(one_of({"linearizable", "lease", "local"}))
+    ->type_name("MODE");
   if (auto status = parse_command_line(app, argc, argv))
     return *status;
+  std::optional<kv_command> kv_cmd;
+  if (put_cmd->parsed()) kv_cmd = kv_command::put;
+  if (get_cmd->parsed()) kv_cmd = kv_command::get;
+  if (del_cmd->parsed()) kv_cmd = kv_command::del;
+  if (cas_cmd->parsed()) kv_cmd = kv_command::cas;
+  if (kv_cmd) {
+    auto problem = kv_usage_problem(*kv_cmd, kv_args, absent);
+    if (!problem.empty()) {
+      std::fprintf(stderr, "raftctl: %s (see raftctl %s --help)\n", problem.c_str(),
+                   app.get_subcommands().front()->get_name().c_str());
+      return 2;
+    }
+  }
   auto loaded = load_cluster_config(config_path);
   if (!loaded) {
     for (auto& e : loaded.errors)
@@ -259,7 +330,7 @@ int main(int argc, char** argv) {
     if (!problems.empty())
       return 2;
   }
-  if (!isatty(STDOUT_FILENO))
+  if (!isatty(STDOUT_FILENO) && !kv_cmd)
     json = true; // scripts keep getting JSON lines
 
   // SIGINT/SIGTERM end `watch` through sigwait; blocked before any thread starts.
@@ -273,8 +344,17 @@ int main(int argc, char** argv) {
   caf::actor_system_config cfg;
   configure_node_system(cfg, transport_timing_for(loaded.config->timing), loaded.config->tls);
   auto* sys = new caf::actor_system(cfg); // never destroyed: see below
-  int status = watch_cmd->parsed() ? watch_command(*sys, peers, json, stop_signals)
-                                   : status_command(*sys, peers, json);
+  int status = 0;
+  if (kv_cmd) {
+    auto how = read_mode == "lease" ? read_consistency::lease
+               : read_mode == "local" ? read_consistency::local
+                                      : read_consistency::linearizable;
+    status = kv_command_run(*sys, peers, *kv_cmd, kv_args, absent, how,
+                            std::chrono::milliseconds(timeout_ms), json);
+  } else {
+    status = watch_cmd->parsed() ? watch_command(*sys, peers, json, stop_signals)
+                                 : status_command(*sys, peers, json);
+  }
   std::fflush(stdout);
   // A connect may still hang in the middleman; a one-shot tool leaves without waiting.
   _exit(status);

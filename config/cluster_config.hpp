@@ -67,6 +67,14 @@ struct hook_settings {
   std::chrono::milliseconds timeout{10000}; ///< 1 ms … 1 hour; then the hook is killed
 };
 
+/// `[kv]`: the key-value store raft-node serves (kv/store.hpp) and how often it snapshots.
+/// Every member of a cluster must use the same values (they shape the replicated state).
+struct kv_settings {
+  std::uint64_t snapshot_every = 10000;            ///< entries applied between snapshots (0: never)
+  std::uint64_t session_timeout_ms = 60 * 60 * 1000; ///< idle client sessions expire after this
+  std::uint64_t max_sessions = 4096;               ///< open sessions at most (>= 1)
+};
+
 struct cluster_config {
   peer_id node_id = 0;
   std::string data_dir;             ///< where this node keeps its persistent state
@@ -76,6 +84,7 @@ struct cluster_config {
   std::optional<metrics_settings> metrics; ///< nothing unless the file has [metrics]
   hook_settings hooks;              ///< no commands unless the file has [hooks]
   std::optional<tls_settings> tls;  ///< present exactly when the file has a [tls] table
+  kv_settings kv;                   ///< defaults unless the file has a [kv] table
 
   /// This node's own entry of `peers`. Precondition: the invariants above hold.
   const peer_address& self() const;

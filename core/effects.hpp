@@ -77,6 +77,20 @@ struct apply_snapshot {
   std::shared_ptr<const std::string> data;
 };
 
+/// Read `id` may be served once the service has applied through `index` (node::read): every
+/// write committed before the read began is at or before `index`.
+struct read_ready {
+  std::uint64_t id = 0;
+  log_index index = 0;
+};
+
+/// Read `id` cannot be served here: this node is not the leader, or lost leadership before
+/// the read was confirmed. `leader` is the leader this node knows of, if any.
+struct read_failed {
+  std::uint64_t id = 0;
+  std::optional<peer_id> leader;
+};
+
 /// Deliver `election_timer_fired(generation)` after `after`. Arming a timer makes every
 /// earlier election timer stale: the core ignores a firing whose generation is not current.
 struct arm_election_timer {
@@ -105,8 +119,8 @@ struct message_rejected {
 };
 
 using effect = std::variant<send, persist, write_log, save_snapshot, apply, apply_snapshot,
-                            arm_election_timer, arm_heartbeat_timer, role_changed,
-                            message_rejected>;
+                            read_ready, read_failed, arm_election_timer, arm_heartbeat_timer,
+                            role_changed, message_rejected>;
 using effects = std::vector<effect>;
 
 } // namespace raft

@@ -199,6 +199,7 @@ void node::everything_durable() {
     f->ack_pending.reset();
     append_entries_reply r{term_, true, opts_.self};
     r.match_index = match;
+    r.round = f->leader_round;
     out_.emplace_back(send{*f->leader, r});
   }
   if (is_leader())
@@ -217,7 +218,7 @@ effects node::snapshot(log_index index, std::string data, time_point now) {
                       " were applied"});
       return;
     }
-    auto term = *log_.term_at(index);
+    auto term = log_.term_at(index).value();
     log_.compact(index);
     snapshot_data_ = std::make_shared<const std::string>(std::move(data));
     out_.emplace_back(save_snapshot{index, term, snapshot_data_});
@@ -486,6 +487,8 @@ void node::on(const append_entries& m) {
   }
   if (!follow(m.leader_id, m.term))
     return;
+  auto& round = as_follower()->leader_round;
+  round = std::max(round, m.round);
   // Step 2: "Reply false if log doesn't contain an entry at prevLogIndex whose term matches
   // prevLogTerm (§5.3)". An index the snapshot covers is committed, so it matches the
   // leader's log (Leader Completeness, §5.4.3): append_after skips those entries.
@@ -500,10 +503,11 @@ void node::on(const append_entries& m) {
     // shorter, its length + 1.
     append_entries_reply r{term_, false, opts_.self};
     r.reject_index = m.prev_log_index;
+    r.round = round;
     if (m.prev_log_index > log_.last_index()) {
       r.conflict_index = log_.last_index() + 1;
     } else {
-      r.conflict_term = *log_.term_at(m.prev_log_index);
+      r.conflict_term = log_.term_at(m.prev_log_index).value();
       r.conflict_index = m.prev_log_index > log_.snapshot_index()
                            ? log_.first_index_of_term_at(m.prev_log_index)
                            : m.prev_log_index;
@@ -563,6 +567,7 @@ void node::acknowledge(peer_id leader, log_index verified) {
   if (verified <= durable_index_ || (opts_.injected_bugs & bug_ack_before_sync)) {
     append_entries_reply r{term_, true, opts_.self};
     r.match_index = verified;
+    r.round = f->leader_round;
     out_.emplace_back(send{leader, r});
     return;
   }
@@ -575,6 +580,9 @@ void node::on(const append_entries_reply& m) {
   if (!l || m.term != term_)
     return; // a reply to an earlier leadership, or while not leading
   auto& pr = l->followers.at(m.follower_id);
+  // Any reply of this term shows the follower still followed us when it answered.
+  pr.acknowledged_round(m.round);
+  confirm_rounds();
   if (m.success) {
     if (m.match_index > log_.last_index()) {
       out_.emplace_back(message_rejected{
@@ -696,8 +704,10 @@ void node::replicate_to(peer_id p, bool heartbeat_tick) {
     for (auto& e : entries)
       bytes += e.command.size();
     auto count = entries.size();
-    out_.emplace_back(send{p, append_entries{term_, opts_.self, next - 1, *log_.term_at(next - 1),
-                                             std::move(entries), commit_index_}});
+    append_entries ae{term_, opts_.self, next - 1, log_.term_at(next - 1).value(), std::move(entries),
+                      commit_index_};
+    ae.round = as_leader()->round;
+    out_.emplace_back(send{p, std::move(ae)});
     sent = true;
     if (count == 0)
       pr.sent_probe();
@@ -708,14 +718,124 @@ void node::replicate_to(peer_id p, bool heartbeat_tick) {
   }
   if (sent || !heartbeat_tick)
     return;
+  send_heartbeat(p, pr);
+}
+
+void node::send_heartbeat(peer_id p, const progress& pr) {
   // Figure 2, Leaders: heartbeats "during idle periods to prevent election timeouts". Its
   // prev_log_index is where the follower's log is known to match, so it never fails for
   // entries still on their way; it carries the commit index up to there.
+  // Only an index whose term the leader still knows: where the follower matches, else just
+  // before its next entry, else (both in the snapshot) the snapshot's own last entry, which
+  // a follower that lacks the snapshot refuses.
   auto prev = pr.match_index();
   if (!log_.term_at(prev))
     prev = pr.next_index() - 1;
-  out_.emplace_back(
-    send{p, append_entries{term_, opts_.self, prev, *log_.term_at(prev), {}, commit_index_}});
+  if (!log_.term_at(prev))
+    prev = log_.snapshot_index();
+  append_entries ae{term_, opts_.self, prev, log_.term_at(prev).value(), {}, commit_index_};
+  ae.round = as_leader()->round;
+  out_.emplace_back(send{p, std::move(ae)});
+}
+
+effects node::read(std::uint64_t id, read_mode mode, time_point now) {
+  return step(now, [&] {
+    auto* l = as_leader();
+    if (!l) {
+      out_.emplace_back(read_failed{id, leader()});
+      return;
+    }
+    // Lease: a majority acknowledged a round sent within election_min / 2, and no follower's
+    // connection is reported down (the crash fast path could elect without the lease).
+    bool lease_allowed = opts_.features.pre_vote && opts_.features.check_quorum;
+    if (mode == read_mode::lease && lease_allowed && committed_in_term() && l->lease_until &&
+        now_ < *l->lease_until && disconnected_.empty()) {
+      out_.emplace_back(read_ready{id, commit_index_});
+      return;
+    }
+    // Thesis §6.4 step 1: the leader's commit index is current only once an entry of its own
+    // term committed; a new leader commits a no-op entry (an empty command) for that.
+    if (!committed_in_term()) {
+      if (log_.last_term() != term_) {
+        auto index = log_.append(log_entry{term_, {}});
+        out_.emplace_back(write_log{std::nullopt, index, {log_.at(index)}});
+        for (auto& entry : l->followers)
+          replicate_to(entry.first, false);
+      }
+      l->awaiting_commit.push_back({id, 0, 0});
+      return;
+    }
+    // Step 2: the read index is the commit index now; step 3: a round confirms leadership.
+    if (opts_.injected_bugs & bug_read_without_round) {
+      out_.emplace_back(read_ready{id, commit_index_});
+      return;
+    }
+    queue_read({id, commit_index_, 0});
+  });
+}
+
+void node::queue_read(pending_read r) {
+  auto* l = as_leader();
+  l->awaiting_round.push_back(r);
+  // A round already out was sent before this read: it cannot confirm it. If it carries other
+  // reads, this one waits for the next round (batching); otherwise a round starts now.
+  bool round_with_reads_out = !l->in_round.empty();
+  if (!round_with_reads_out)
+    start_round();
+}
+
+void node::start_round() {
+  auto* l = as_leader();
+  ++l->round;
+  l->round_sent_at[l->round] = now_;
+  if (l->round_sent_at.size() > 64) // rounds that never confirm (a cut-off leader): bounded
+    l->round_sent_at.erase(l->round_sent_at.begin());
+  for (auto& r : l->awaiting_round) {
+    r.round = l->round;
+    l->in_round.push_back(r);
+  }
+  l->awaiting_round.clear();
+  for (auto& [p, pr] : l->followers)
+    send_heartbeat(p, pr);
+  confirm_rounds(); // a cluster of one confirms at once
+}
+
+void node::confirm_rounds() {
+  auto* l = as_leader();
+  std::vector<log_index> acked{l->round}; // the leader acknowledges its own rounds
+  for (auto& [p, pr] : l->followers)
+    acked.push_back(pr.acked_round());
+  auto confirmed = quorum_index(std::move(acked));
+  if (confirmed <= l->confirmed_round)
+    return;
+  l->confirmed_round = confirmed;
+  // Thesis §6.4.1: the followers that acknowledged the round will not vote for another
+  // candidate within election_min of receiving it (the lease on RequestVote); half of that,
+  // counted from when the round left, leaves room for clock drift and scheduling.
+  if (auto it = l->round_sent_at.find(confirmed); it != l->round_sent_at.end()) {
+    auto until = it->second + opts_.timing.election_min / 2;
+    if (!l->lease_until || until > *l->lease_until)
+      l->lease_until = until;
+  }
+  l->round_sent_at.erase(l->round_sent_at.begin(), l->round_sent_at.upper_bound(confirmed));
+  // Step 4 (the caller's): serve once applied through the read index.
+  auto& reads = l->in_round;
+  auto ready = std::stable_partition(reads.begin(), reads.end(),
+                                     [&](const pending_read& r) { return r.round > confirmed; });
+  for (auto it = ready; it != reads.end(); ++it)
+    out_.emplace_back(read_ready{it->id, it->index});
+  reads.erase(ready, reads.end());
+  if (reads.empty() && !l->awaiting_round.empty())
+    start_round();
+}
+
+void node::fail_reads() {
+  auto* l = as_leader();
+  if (!l)
+    return;
+  for (auto* list : {&l->awaiting_commit, &l->awaiting_round, &l->in_round})
+    for (auto& r : *list)
+      out_.emplace_back(read_failed{r.id, std::nullopt});
 }
 
 void node::send_snapshot_chunk(peer_id p, progress& pr) {
@@ -744,6 +864,12 @@ void node::advance_commit() {
       (log_.term_at(n) == term_ || (opts_.injected_bugs & bug_commit_previous_term))) {
     commit_index_ = n;
     apply_committed();
+  }
+  if (committed_in_term() && !l->awaiting_commit.empty()) {
+    auto waiting = std::move(l->awaiting_commit);
+    l->awaiting_commit.clear();
+    for (auto& r : waiting)
+      queue_read({r.id, commit_index_, 0});
   }
 }
 
@@ -806,6 +932,7 @@ void node::become_follower(term_t term, std::optional<peer_id> leader) {
   if (term < term_)
     throw invariant_violation(str("become_follower with an older term", opts_.self, term));
   bool was_leader = is_leader();
+  fail_reads(); // a leader's pending reads cannot be confirmed any more
   ++heartbeat_generation_; // stops a leader's heartbeats and a candidate's retries
   if (term > term_) {
     term_ = term;
@@ -894,10 +1021,17 @@ void node::arm_election_timer_within(duration lo_d, duration hi_d) {
 }
 
 void node::send_heartbeats() {
-  for (auto& [p, pr] : as_leader()->followers) {
+  auto* l = as_leader();
+  // Every heartbeat interval is a round too: it keeps the lease of lease reads fresh.
+  ++l->round;
+  l->round_sent_at[l->round] = now_;
+  if (l->round_sent_at.size() > 64)
+    l->round_sent_at.erase(l->round_sent_at.begin());
+  for (auto& [p, pr] : l->followers) {
     pr.tick();
     replicate_to(p, true);
   }
+  confirm_rounds();
 }
 
 bool node::is_member(peer_id p) const {

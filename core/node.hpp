@@ -84,6 +84,10 @@ enum injected_bug : unsigned {
   /// A follower acknowledges entries before they are durable: a crash can then lose an
   /// entry the leader counted towards commitment.
   bug_ack_before_sync = 1u << 8,
+  /// A leader serves reads at its commit index at once, without confirming with a heartbeat
+  /// round that it still leads (ReadIndex without step 3, thesis §6.4): a deposed leader
+  /// that has not heard of its successor answers stale reads.
+  bug_read_without_round = 1u << 9,
 };
 
 class node {
@@ -180,6 +184,25 @@ public:
   effects log_synced(time_point now);
   effects log_synced() { return log_synced(now_); }
 
+  /// How a read is confirmed (node::read).
+  enum class read_mode : std::uint8_t {
+    /// ReadIndex (Raft thesis §6.4): the read index is the commit index when the read
+    /// arrives (after an entry of this term committed: a new leader first commits a no-op
+    /// entry, an empty command); a heartbeat round begun after the read must be acknowledged
+    /// by a majority; then the read may be served once applied through the read index.
+    linearizable,
+    /// Lease (thesis §6.4.1): served at once while the leader's lease holds — a majority
+    /// acknowledged a round sent less than election_min / 2 ago, so by the followers' lease
+    /// on RequestVote (pre-vote, check-quorum) no other leader can exist yet — else as
+    /// linearizable. Assumes clocks that run at nearly the same rate, and that a dropped
+    /// connection is not reported to the followers long before the leader (the crash fast
+    /// path); without pre-vote and check-quorum it is always linearizable.
+    lease,
+  };
+  /// A read `id` of the service's state (not written to the log): ends in read_ready (serve
+  /// it once applied through its index) or read_failed (not leader, or leadership lost).
+  effects read(std::uint64_t id, read_mode mode, time_point now);
+
   /// The service's Snapshot(index, bytes) (§7): its state through `index`, which it has
   /// applied. The log through `index` is discarded here and in the store (save_snapshot), and
   /// followers too far behind get `data` by InstallSnapshot. An index at or before the current
@@ -261,6 +284,17 @@ private:
   void apply_committed();
   /// Everything written so far is durable.
   void everything_durable();
+  /// ReadIndex: reads join a heartbeat round (a new one at once when none is out).
+  void queue_read(pending_read r);
+  void start_round();
+  /// Confirms rounds a majority acknowledged and serves their reads.
+  void confirm_rounds();
+  /// An empty AppendEntries to `p` where its log is known to match (a heartbeat).
+  void send_heartbeat(peer_id p, const progress& pr);
+  /// The leader's commit index is of its own term (ReadIndex's precondition).
+  bool committed_in_term() const { return log_.term_at(commit_index_) == term_; }
+  /// Ends every pending read (leadership lost).
+  void fail_reads();
 
   void advance_clock(time_point now);
   /// Check-quorum (see features): steps down when a majority has been silent too long.

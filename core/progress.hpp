@@ -19,6 +19,7 @@
 /// increasing last indexes, all above match_index() and below next_index(), and their count
 /// and bytes stay within the limits; outside replicate mode nothing is counted in flight.
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
@@ -92,6 +93,10 @@ public:
   /// says it has stored and installed all of it. Returns true when this changed anything.
   bool on_snapshot_reply(log_index index, std::uint64_t received, bool installed);
 
+  /// ReadIndex: the highest heartbeat round this follower acknowledged in this term.
+  void acknowledged_round(std::uint64_t round) { acked_round_ = std::max(acked_round_, round); }
+  std::uint64_t acked_round() const { return acked_round_; }
+
   std::size_t inflight_messages() const { return inflight_.size(); }
   std::size_t inflight_bytes() const { return inflight_bytes_; }
 
@@ -116,6 +121,7 @@ private:
   std::size_t inflight_bytes_ = 0;
   log_index snapshot_index_ = 0;
   std::uint64_t snapshot_offset_ = 0;
+  std::uint64_t acked_round_ = 0;
 };
 
 } // namespace raft

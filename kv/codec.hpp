@@ -12,6 +12,8 @@
 ///
 ///     u8 version (1)  u8 op  u64 client  u64 seq  u64 time_ms
 ///     open_session:   (nothing more; client and seq must be 0)
+///     (every other op needs seq >= 1, but a get with client 0 and seq 0: a query, answered
+///     outside the log by kv_store::query)
 ///     get, del:       str key
 ///     put:            str key  str value
 ///     cas:            str key  u8 has_expected (0|1)  [str expected]  str value

@@ -26,6 +26,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <variant>
 
 namespace raft::kv {
 
@@ -37,9 +38,32 @@ public:
   using std::runtime_error::runtime_error;
 };
 
+/// What `prepare` decided about a client's command before it is appended to the log.
+struct to_append {
+  bytes command; ///< the bytes to append (e.g. stamped with the leader's clock)
+};
+struct refused {
+  bytes result; ///< the error result the client gets at once; nothing reaches the log
+};
+using prepared = std::variant<to_append, refused>;
+
 class state_machine {
 public:
   virtual ~state_machine() = default;
+
+  /// Leader side, before a client's command is appended (not part of the replicated state,
+  /// so it may read the leader's clock): the bytes to append, or the error result of a
+  /// command that can never succeed whatever the state (undecodable, oversize), which the
+  /// client gets at once and which never takes space in the log. The default appends the
+  /// command as it is.
+  virtual prepared prepare(std::string_view command, std::uint64_t /*now_ms*/) const {
+    return to_append{bytes(command)};
+  }
+
+  /// Answers a read-only command from the current state, without changing it: the reads
+  /// that do not go through the log (ReadIndex, lease and local reads; the peer calls it
+  /// only once the state includes what the read must see). The default refuses every query.
+  virtual bytes query(std::string_view /*command*/) const { return {}; }
 
   /// Applies the command of the committed log entry at `index` and returns its result, to be
   /// sent to the client that proposed it. Never throws for bad command bytes.

@@ -40,8 +40,10 @@ bytes kv_store::apply(std::uint64_t index, std::string_view command) {
   return encode(apply_request(index, std::get<request>(decoded)));
 }
 
-response kv_store::apply_request(std::uint64_t index, const request& r) {
-  // Validation first: a request refused here changes nothing, not even the clock.
+namespace {
+
+/// The checks that depend on the request alone (never on the state), or nothing.
+std::optional<response> invalid(const request& r) {
   if (r.key.size() > max_key_bytes)
     return error(status::too_large, "key of " + std::to_string(r.key.size()) +
                                         " bytes exceeds the limit of " +
@@ -58,6 +60,48 @@ response kv_store::apply_request(std::uint64_t index, const request& r) {
     return error(status::bad_request, "open_session: client and seq must be 0");
   if (r.kind != op::open_session && r.seq == 0)
     return error(status::bad_request, "seq must be at least 1");
+  return std::nullopt;
+}
+
+} // namespace
+
+prepared kv_store::prepare(std::string_view command, std::uint64_t now_ms) const {
+  auto decoded = decode_request(command);
+  if (auto* e = std::get_if<decode_error>(&decoded))
+    return refused{encode(error(status::bad_request, e->message))};
+  auto& r = std::get<request>(decoded);
+  if (auto bad = invalid(r))
+    return refused{encode(*bad)};
+  if (r.kind == op::get)
+    return refused{encode(error(status::bad_request, "a get is a read: send it as a query"))};
+  r.time_ms = now_ms;
+  return to_append{encode(r)};
+}
+
+bytes kv_store::query(std::string_view command) const {
+  auto decoded = decode_request(command);
+  if (auto* e = std::get_if<decode_error>(&decoded))
+    return encode(error(status::bad_request, e->message));
+  auto& r = std::get<request>(decoded);
+  if (r.kind != op::get)
+    return encode(error(status::bad_request, std::string("a query must be a get, not ") +
+                                               to_string(r.kind)));
+  if (r.key.size() > max_key_bytes)
+    return encode(error(status::too_large, "key of " + std::to_string(r.key.size()) +
+                                               " bytes exceeds the limit of " +
+                                               std::to_string(max_key_bytes)));
+  response out;
+  auto it = data_.find(r.key);
+  out.found = it != data_.end();
+  if (out.found)
+    out.value = it->second;
+  return encode(out);
+}
+
+response kv_store::apply_request(std::uint64_t index, const request& r) {
+  // Validation first: a request refused here changes nothing, not even the clock.
+  if (auto bad = invalid(r))
+    return *bad;
 
   // The log's clock: the largest leader-stamped time seen, so it never goes back.
   if (r.time_ms > now_ms_) now_ms_ = r.time_ms;

@@ -59,6 +59,11 @@ public:
   bytes apply(std::uint64_t index, std::string_view command) override;
   bytes snapshot() const override;
   void restore(std::string_view snapshot) override;
+  /// Refuses undecodable and oversize requests (and a `get`, which is a query, not a write)
+  /// before they reach the log; stamps the rest with the leader's clock (`time_ms`).
+  prepared prepare(std::string_view command, std::uint64_t now_ms) const override;
+  /// Answers a `get` from the current data; any other request gets bad_request.
+  bytes query(std::string_view command) const override;
 
   /// `apply` on a decoded request (the same rules; what `apply` calls after decoding).
   response apply_request(std::uint64_t index, const request& r);

@@ -3,6 +3,7 @@
 #include <caf/actor_system_config.hpp>
 
 #include "core/message.hpp"
+#include "messages/client.hpp"
 #include "messages/control.hpp"
 #include "messages/hello.hpp"
 #include "messages/wire.hpp"
@@ -17,6 +18,8 @@ void register_messages(caf::actor_system_config& cfg) {
     cfg.add_message_type<T>(std::string("raft::") + T::name);
   });
   cfg.add_message_type<node_status>("raft::node_status");
+  cfg.add_message_type<client_request>("raft::client_request");
+  cfg.add_message_type<client_reply>("raft::client_reply");
   cfg.add_message_type<cluster_hello>("raft::cluster_hello");
   cfg.add_message_type<cluster_welcome>("raft::cluster_welcome");
   cfg.add_message_type<session_token>("raft::session_token");

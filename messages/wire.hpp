@@ -84,10 +84,14 @@ struct append_entries {
   /// Not Raft: a number the sending shell picks so it can match the reply (which echoes it)
   /// and measure the round trip (actors/peer.cpp). The core neither sets nor reads it.
   std::uint64_t seq = 0;
+  /// The leader's heartbeat round when it sent this (ReadIndex, Raft thesis §6.4): a reply
+  /// echoing round r shows the follower still followed this leader after round r began.
+  std::uint64_t round = 0;
   friend bool operator==(const append_entries& a, const append_entries& b) {
     return a.term == b.term && a.leader_id == b.leader_id &&
            a.prev_log_index == b.prev_log_index && a.prev_log_term == b.prev_log_term &&
-           a.entries == b.entries && a.leader_commit == b.leader_commit && a.seq == b.seq;
+           a.entries == b.entries && a.leader_commit == b.leader_commit && a.seq == b.seq &&
+           a.round == b.round;
   }
 };
 
@@ -116,11 +120,14 @@ struct append_entries_reply {
   log_index reject_index = 0;   ///< failure: the refused prev_log_index
   term_t conflict_term = 0;     ///< failure: the follower's term at reject_index (0: none)
   log_index conflict_index = 0; ///< failure: first index of conflict_term, or last index + 1
+  /// The highest `round` of this leader's AppendEntries the follower has received in this
+  /// term (ReadIndex confirmation).
+  std::uint64_t round = 0;
   friend bool operator==(const append_entries_reply& a, const append_entries_reply& b) {
     return a.term == b.term && a.success == b.success && a.follower_id == b.follower_id &&
            a.seq == b.seq && a.match_index == b.match_index &&
            a.reject_index == b.reject_index && a.conflict_term == b.conflict_term &&
-           a.conflict_index == b.conflict_index;
+           a.conflict_index == b.conflict_index && a.round == b.round;
   }
 };
 
@@ -225,13 +232,13 @@ auto inspect(Inspector& f, request_vote_reply& x) {
 template <class Inspector>
 auto inspect(Inspector& f, append_entries& x) {
   return f(x.term, x.leader_id, x.prev_log_index, x.prev_log_term, x.entries, x.leader_commit,
-           x.seq);
+           x.seq, x.round);
 }
 
 template <class Inspector>
 auto inspect(Inspector& f, append_entries_reply& x) {
   return f(x.term, x.success, x.follower_id, x.seq, x.match_index, x.reject_index,
-           x.conflict_term, x.conflict_index);
+           x.conflict_term, x.conflict_index, x.round);
 }
 
 template <class Inspector>

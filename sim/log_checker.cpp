@@ -75,9 +75,9 @@ void log_checker::restarted(std::size_t idx, log_index snapshot_index) {
   commit_seen_[idx] = snapshot_index;
 }
 
-void log_checker::set_committed(const std::vector<log_entry>& entries) {
+void log_checker::set_committed(const std::vector<log_entry>& entries, term_t term) {
   for (std::size_t k = 0; k < entries.size(); ++k)
-    committed_[k + 1] = entries[k];
+    committed_[k + 1] = committed_entry{entries[k], term};
 }
 
 bool log_checker::after_step(std::size_t idx, const node& n, bool became_leader) {
@@ -87,12 +87,13 @@ bool log_checker::after_step(std::size_t idx, const node& n, bool became_leader)
   auto from = std::max(commit_seen_[idx], log.snapshot_index()) + 1;
   for (auto i = from; i <= n.commit_index(); ++i) {
     const auto& e = log.at(i);
-    auto [it, fresh] = committed_.emplace(i, e);
-    if (!fresh && !(it->second == e))
+    auto [it, fresh] = committed_.emplace(i, committed_entry{e, n.current_term()});
+    if (!fresh && !(it->second.entry == e))
       return fail("State Machine Safety: " + id(idx) + " committed \"" + e.command +
                   "\" (term " + std::to_string(e.term) + ") at index " + std::to_string(i) +
-                  ", where \"" + it->second.command + "\" (term " +
-                  std::to_string(it->second.term) + ") was committed before");
+                  ", where \"" + it->second.entry.command + "\" (term " +
+                  std::to_string(it->second.entry.term) + ") was committed before");
+    it->second.commit_term = std::min(it->second.commit_term, n.current_term());
   }
   commit_seen_[idx] = std::max(commit_seen_[idx], n.commit_index());
   if (!became_leader)
@@ -101,10 +102,13 @@ bool log_checker::after_step(std::size_t idx, const node& n, bool became_leader)
   // entry will be present in the logs of the leaders for all higher-numbered terms".
   for (auto it = committed_.upper_bound(log.snapshot_index()); it != committed_.end(); ++it) {
     auto i = it->first;
-    if (i > log.last_index() || !(log.at(i) == it->second))
+    if (it->second.commit_term >= n.current_term())
+      continue; // committed in this term or a later one: nothing to say about this leader
+    if (i > log.last_index() || !(log.at(i) == it->second.entry))
       return fail("Leader Completeness: " + id(idx) + " is leader of term " +
                   std::to_string(n.current_term()) + " without committed entry " +
-                  std::to_string(i) + " (term " + std::to_string(it->second.term) +
+                  std::to_string(i) + " (term " + std::to_string(it->second.entry.term) +
+                  ", committed by term " + std::to_string(it->second.commit_term) +
                   "); its log ends at " + std::to_string(log.last_index()));
   }
   return true;

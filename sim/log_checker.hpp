@@ -9,8 +9,13 @@
 /// - committed entries never change (State Machine Safety, Figure 3, at the commit level):
 ///   every entry a peer learns is committed must be the entry any other peer learned was
 ///   committed at that index;
-/// - Leader Completeness (Figure 3, §5.4): a new leader's log holds every entry known to be
-///   committed (those before its snapshot are in the snapshot);
+/// - Leader Completeness (Figure 3, §5.4): "if a log entry is committed in a given term, then
+///   that entry will be present in the logs of the leaders for all higher-numbered terms": a
+///   new leader's log holds every entry known to be committed in an earlier term (those
+///   before its snapshot are in the snapshot). An entry's commit term is the lowest term in
+///   which a peer saw it committed (the entry was committed in that term or before). A leader
+///   of a lower term may lack it: a candidate can win a stale term late, from vote replies
+///   that were delayed, and then commits nothing;
 /// - State Machine Safety (Figure 3): each peer's service applies indexes in order, one after
 ///   the other, and its state after index i (a hash of the commands 1..i) is the same on
 ///   every peer; a snapshot restores exactly such a state;
@@ -55,8 +60,8 @@ public:
   bool after_step(std::size_t idx, const node& n, bool became_leader);
   /// Peer `idx` restarted: its commit index starts again at its snapshot.
   void restarted(std::size_t idx, log_index snapshot_index);
-  /// Entries known committed from the start (a preloaded history).
-  void set_committed(const std::vector<log_entry>& entries);
+  /// Entries known committed from the start, in term `term` (a preloaded history).
+  void set_committed(const std::vector<log_entry>& entries, term_t term);
 
   bool on_apply(std::size_t idx, sim_service& svc, const apply& a);
   bool on_apply_snapshot(std::size_t idx, sim_service& svc, const apply_snapshot& s);
@@ -70,6 +75,8 @@ public:
   bool acknowledged_applied_everywhere(const std::vector<sim_service>& services, vtime cutoff);
 
   std::uint64_t committed_entries() const { return committed_.size(); }
+  /// The highest index any peer knew committed so far.
+  log_index highest_committed() const { return committed_.empty() ? 0 : committed_.rbegin()->first; }
   const std::string& what() const { return what_; }
 
 private:
@@ -81,7 +88,11 @@ private:
     term_t prev_term = 0;
   };
   std::map<std::pair<log_index, term_t>, written> seen_; ///< Log Matching, by induction
-  std::map<log_index, log_entry> committed_;             ///< index → the committed entry
+  struct committed_entry {
+    log_entry entry;
+    term_t commit_term = 0; ///< the lowest term in which a peer saw it committed
+  };
+  std::map<log_index, committed_entry> committed_;       ///< index → the committed entry
   std::vector<log_index> commit_seen_;                   ///< per peer: committed through
   std::vector<std::optional<std::uint64_t>> state_at_;   ///< index → service hash after it
   std::map<log_index, std::string> applied_command_;     ///< index → command applied there

@@ -50,7 +50,7 @@ int main(int argc, char** argv) {
                           "forget_vote_on_restart", "candidate_skips_pre_vote",
                           "ignore_vote_lease", "commit_previous_term", "skip_prev_log_check",
                           "no_truncate_on_conflict", "ack_before_sync",
-                          "forget_log_on_restart"}))
+                          "forget_log_on_restart", "read_without_round"}))
     ->type_name("NAME");
   app.add_flag("--no-core-checks{false}", opts.core_checks, "skip the core's own invariants");
   app.add_flag("--never-heal", opts.never_heal, "keep the faults to the end");
@@ -93,7 +93,7 @@ int main(int argc, char** argv) {
   double virtual_us = 0;
   vtime worst_leader = 0;
   std::uint64_t deposed = 0, disruptive = 0, fast_timers = 0, fast_leaders = 0;
-  std::uint64_t committed = 0, snapshots_installed = 0;
+  std::uint64_t committed = 0, snapshots_installed = 0, reads = 0;
   auto t0 = std::chrono::steady_clock::now();
   for (std::uint64_t s = start; s < start + count; ++s) {
     auto r = run_seed(s, opts);
@@ -105,6 +105,7 @@ int main(int argc, char** argv) {
     fast_leaders += r.fast_path_leaders;
     committed += r.committed_entries;
     snapshots_installed += r.snapshots_installed;
+    reads += r.reads_served;
     if (r.leader_after_heal > worst_leader)
       worst_leader = r.leader_after_heal;
     if (r.ok)
@@ -137,7 +138,8 @@ int main(int argc, char** argv) {
     {"fast_path_timers", fast_timers},
     {"fast_path_leaders", fast_leaders},
     {"committed_entries", committed},
-    {"snapshots_installed", snapshots_installed}};
+    {"snapshots_installed", snapshots_installed},
+    {"reads_served", reads}};
   std::cout << summary.dump() << std::endl;
   return violations == 0 ? 0 : 1;
 }

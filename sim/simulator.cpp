@@ -1,5 +1,6 @@
 #include "sim/simulator.hpp"
 
+#include <map>
 #include <sstream>
 #include <utility>
 #include <vector>
@@ -93,7 +94,8 @@ public:
         store->append(1, disk.log);
         store->sync();
       }
-      logs_.set_committed({h.log.begin(), h.log.begin() + static_cast<std::ptrdiff_t>(h.committed)});
+      logs_.set_committed({h.log.begin(), h.log.begin() + static_cast<std::ptrdiff_t>(h.committed)},
+                          h.term);
       result_.start_history = std::move(h);
     }
   }
@@ -194,6 +196,18 @@ private:
     if (target >= n_)
       return;
     auto& p = peers_[target];
+    if (chance(rng_, 0.3)) {
+      // A read: it must be served at an index no lower than anything committed anywhere
+      // when it began (linearizability of ReadIndex and lease reads).
+      auto mode = opts_.features.check_quorum && chance(rng_, 0.5) ? node::read_mode::lease
+                                                                    : node::read_mode::linearizable;
+      reads_[seq] = pending_sim_read{target, p.incarnation, logs_.highest_committed(), now_};
+      trace_record rec;
+      rec.kind = trace_kind::propose;
+      rec.other = static_cast<std::uint32_t>(seq);
+      step(target, rec, false, [&] { return p.core->read(seq, mode, time_point(now_)); });
+      return;
+    }
     auto command = "c" + std::to_string(seq);
     node::proposal result;
     trace_record rec;
@@ -771,6 +785,24 @@ private:
             queue_.push(now_ + ht.after.count(), event_kind::heartbeat_timer,
                         static_cast<std::uint32_t>(idx), p.incarnation, ht.generation);
           },
+          [&](read_ready& r) {
+            auto it = reads_.find(r.id);
+            if (it == reads_.end() || it->second.peer != idx ||
+                it->second.incarnation != p.incarnation) {
+              violation("p" + std::to_string(idx + 1) + " answered read " +
+                        std::to_string(r.id) + " it was never asked");
+              return;
+            }
+            ++result_.reads_served;
+            if (r.index < it->second.committed)
+              violation("stale read: p" + std::to_string(idx + 1) + " served read " +
+                        std::to_string(r.id) + " at index " + std::to_string(r.index) +
+                        ", but index " + std::to_string(it->second.committed) +
+                        " was committed before the read began (at " +
+                        at_ms(it->second.began) + ")");
+            reads_.erase(it);
+          },
+          [&](read_failed& r) { reads_.erase(r.id); },
           [&](role_changed&) {},     // visible in the trace
           [&](message_rejected&) {}, // nothing to do
         },
@@ -973,8 +1005,22 @@ private:
     std::ostringstream os;
     trace_.write_tail(os, opts_.tail + 1);
     result_.tail = os.str();
-    if (opts_.trace_out)
+    if (opts_.trace_out) {
       *opts_.trace_out << "violation: " << result_.violation << '\n';
+      // Every running peer's log as index:term from its snapshot on, for the replay.
+      for (std::size_t i = 0; i < n_; ++i) {
+        auto& c = peers_[i].core;
+        if (!c)
+          continue;
+        const auto& log = c->log();
+        *opts_.trace_out << "p" << i + 1 << " term " << c->current_term() << " commit "
+                         << c->commit_index() << " snapshot " << log.snapshot_index() << ":"
+                         << log.snapshot_term() << " log";
+        for (auto k = log.first_index(); k <= log.last_index(); ++k)
+          *opts_.trace_out << " " << k << ":" << log.at(k).term;
+        *opts_.trace_out << '\n';
+      }
+    }
   }
 
   const run_options& opts_;
@@ -987,6 +1033,13 @@ private:
   event_queue queue_;
   invariant_checker checker_;
   log_checker logs_;
+  struct pending_sim_read {
+    std::size_t peer = 0;
+    std::uint32_t incarnation = 0;
+    log_index committed = 0; ///< the highest index committed anywhere when it began
+    vtime began = 0;
+  };
+  std::map<std::uint64_t, pending_sim_read> reads_; ///< by id (the proposal's seq)
   trace_ring trace_;
   vtime now_ = 0;
   bool failed_ = false;
@@ -1023,6 +1076,7 @@ unsigned parse_core_bug(const std::string& name) {
   if (name == "skip_prev_log_check") return bug_skip_prev_log_check;
   if (name == "no_truncate_on_conflict") return bug_no_truncate_on_conflict;
   if (name == "ack_before_sync") return bug_ack_before_sync;
+  if (name == "read_without_round") return bug_read_without_round;
   return 0;
 }
 
@@ -1041,6 +1095,7 @@ std::string core_bug_names(unsigned bugs) {
   add(bug_skip_prev_log_check, "skip_prev_log_check");
   add(bug_no_truncate_on_conflict, "no_truncate_on_conflict");
   add(bug_ack_before_sync, "ack_before_sync");
+  add(bug_read_without_round, "read_without_round");
   return s;
 }
 

@@ -96,6 +96,7 @@ struct run_result {
   std::uint64_t committed_entries = 0;    ///< with logs: indexes known committed at the end
   std::uint64_t snapshots_taken = 0;      ///< with logs: service snapshots
   std::uint64_t snapshots_installed = 0;  ///< with logs: snapshots installed from a leader
+  std::uint64_t reads_served = 0;         ///< with logs: reads a leader confirmed
 };
 
 /// Runs one seed. Deterministic: the same seed and options give the same result and hash.

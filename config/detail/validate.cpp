@@ -462,10 +462,40 @@ std::optional<tls_settings> read_tls(const toml::table& doc, bool& ok, error_lis
   return result;
 }
 
+/// The optional [kv] table: the key-value store's snapshot interval and client sessions.
+std::optional<kv_settings> read_kv(const toml::table& doc, error_list& errors) {
+  kv_settings result;
+  const toml::node* node = doc.get("kv");
+  if (node == nullptr) return result;
+  const auto* tbl = node->as_table();
+  if (tbl == nullptr) {
+    errors.add(pos(node->source()), "kv must be a table ([kv]), not "s + type_name(node->type()));
+    return std::nullopt;
+  }
+  check_keys(*tbl, "in [kv]", {"snapshot_every", "session_timeout_ms", "max_sessions"}, errors);
+  bool ok = true;
+  auto read = [&](std::string_view key, std::int64_t lo, std::int64_t hi, const std::string& range,
+                  std::uint64_t& out) {
+    auto v = get_int(*tbl, key, "kv." + std::string(key), false, lo, hi, range, errors);
+    if (v)
+      out = static_cast<std::uint64_t>(*v);
+    else if (tbl->get(key) != nullptr)
+      ok = false;
+  };
+  read("snapshot_every", 0, 1'000'000'000, "an integer from 0 (never) to 1000000000",
+       result.snapshot_every);
+  read("session_timeout_ms", 1000, 365LL * 24 * 3600 * 1000,
+       "an integer number of milliseconds from 1000 to one year", result.session_timeout_ms);
+  read("max_sessions", 1, 1'000'000, "an integer from 1 to 1000000", result.max_sessions);
+  if (!ok) return std::nullopt;
+  return result;
+}
+
 } // namespace
 
 std::optional<cluster_config> validate(const toml::table& doc, error_list& errors) {
-  check_keys(doc, "at top level", {"node", "peer", "timing", "tls", "metrics", "hooks"}, errors);
+  check_keys(doc, "at top level", {"node", "peer", "timing", "tls", "metrics", "hooks", "kv"},
+             errors);
   const node_section node = read_node(doc, errors);
   bool peers_complete = false;
   const std::vector<peer_entry> peers = read_peers(doc, peers_complete, errors);
@@ -485,8 +515,9 @@ std::optional<cluster_config> validate(const toml::table& doc, error_list& error
     if (node.id && p.id == node.id) self = &p;
   const auto metrics = read_metrics(doc, self, errors);
   const auto hooks = read_hooks(doc, errors);
+  const auto kv = read_kv(doc, errors);
   if (!errors.empty() || !node.id || !node.data_dir || !node.cluster_id || !timing || !tls_ok ||
-      !metrics || !hooks)
+      !metrics || !hooks || !kv)
     return std::nullopt;
 
   cluster_config config;
@@ -498,6 +529,7 @@ std::optional<cluster_config> validate(const toml::table& doc, error_list& error
   config.tls = std::move(tls);
   config.metrics = *metrics;
   config.hooks = *hooks;
+  config.kv = *kv;
   return config;
 }
 

@@ -302,7 +302,9 @@ TEST_CASE("leaders: upon election, send initial empty AppendEntries RPCs (heartb
   CHECK(recipients_of<append_entries>(fx) == std::set<peer_id>{1, 3, 4, 5});
   for (const auto& [to, ae] : sent<append_entries>(fx)) {
     CAPTURE(to);
-    CHECK(ae == append_entries{1, 2, 0, 0, {}, 0});
+    auto expected = append_entries{1, 2, 0, 0, {}, 0};
+    expected.round = 1; // the first heartbeat round (ReadIndex, thesis §6.4)
+    CHECK(ae == expected);
   }
   CHECK(count_of<send>(fx) == 4);
   CHECK(the_only<arm_heartbeat_timer>(fx).after == timing{}.heartbeat);
@@ -317,8 +319,10 @@ TEST_CASE("leaders: repeat heartbeats during idle periods to prevent election ti
   for (int i = 0; i < 5; ++i) {
     auto fx = d.fire_heartbeat();
     CHECK(recipients_of<append_entries>(fx) == std::set<peer_id>{2, 3});
+    auto expected = append_entries{1, 1, 0, 0, {}, 0};
+    expected.round = static_cast<std::uint64_t>(i) + 2; // each interval is a new round
     for (const auto& [to, ae] : sent<append_entries>(fx))
-      CHECK(ae == append_entries{1, 1, 0, 0, {}, 0});
+      CHECK(ae == expected);
     auto armed = the_only<arm_heartbeat_timer>(fx);
     CHECK(armed.after == timing{}.heartbeat);
     CHECK(armed.generation != previous);

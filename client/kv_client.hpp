@@ -1,0 +1,98 @@
+#pragma once
+/// kv_client: the C++ client of the replicated key-value store (kv/store.hpp) that raft-node
+/// serves. Blocking calls, one client per thread (each has its own session).
+///
+/// Finding the leader: a request goes to the member believed to lead; a follower answers
+/// `not_leader` with the leader it knows, and the client goes there (or, with no hint, tries
+/// the next member after a short pause). A member that does not answer within `attempt` is
+/// left for the next one. All of it within the operation's `timeout`.
+///
+/// Exactly-once writes: the first write opens a session (its id is the log index of the
+/// open_session entry) and every write carries the session and a sequence number one higher
+/// than the last. A write retried after a timeout, a lost leader or a new leader carries the
+/// same number, so the store applies it at most once and answers a retry of an applied write
+/// from its cache (kv/store.hpp). If the session expired, the store executed nothing: the
+/// client opens a new session and resends, unless an earlier try of the same write may have
+/// executed, in which case the outcome is unknown.
+///
+/// Reads: linearizable by default (ReadIndex on the leader), or under the leader's lease, or
+/// local (any member, from what it applied: may be stale). See core/node.hpp read_mode and
+/// messages/client.hpp.
+
+#include <chrono>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "config/cluster_config.hpp"
+
+namespace caf {
+class actor_system;
+}
+
+namespace raft {
+
+enum class read_consistency : std::uint8_t { linearizable, lease, local };
+
+/// "linearizable", "lease", "local".
+const char* to_string(read_consistency c);
+
+struct kv_client_options {
+  std::chrono::milliseconds timeout{5000}; ///< per operation, every retry included
+  std::chrono::milliseconds attempt{1000}; ///< one try at one member, then another
+  read_consistency reads = read_consistency::linearizable;
+};
+
+/// How an operation ended.
+enum class kv_outcome : std::uint8_t {
+  done,        ///< it happened (a failed cas and a missing key too): the result says what
+  unknown,     ///< it may or may not have happened: the request left and no answer came
+  refused,     ///< known not to have happened: the store refused it (`error` says why)
+  unavailable, ///< known not to have happened: no member or no leader answered in time, and
+               ///< the request never reached one
+};
+
+/// "done", "unknown", "refused", "unavailable".
+const char* to_string(kv_outcome o);
+
+struct kv_result {
+  kv_outcome outcome = kv_outcome::unavailable;
+  /// get: the key exists; delete: it existed; failed cas: the key exists.
+  bool found = false;
+  bool swapped = false;             ///< cas: the new value was written
+  std::optional<std::string> value; ///< get found, failed cas found: the current value
+  std::string error;                ///< not done: one line saying why
+};
+
+class kv_client {
+public:
+  /// `sys` must be configured as raftctl's is (actors/node_system.hpp: messages registered,
+  /// the cluster's TLS settings if any). Connects lazily.
+  kv_client(caf::actor_system& sys, std::vector<peer_address> members,
+            kv_client_options opts = {});
+  ~kv_client();
+  kv_client(const kv_client&) = delete;
+  kv_client& operator=(const kv_client&) = delete;
+
+  kv_result put(const std::string& key, const std::string& value);
+  kv_result get(const std::string& key);
+  kv_result get(const std::string& key, read_consistency how);
+  kv_result del(const std::string& key);
+  /// Writes `value` if the key holds `expected` (nullopt: if the key is absent).
+  kv_result cas(const std::string& key, const std::optional<std::string>& expected,
+                const std::string& value);
+
+  /// The member this client believes leads (0: none known yet).
+  peer_id leader() const;
+  /// The client's session id (0 before its first write).
+  std::uint64_t session() const;
+
+  struct impl;
+
+private:
+  std::unique_ptr<impl> impl_;
+};
+
+} // namespace raft
