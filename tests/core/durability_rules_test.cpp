@@ -40,6 +40,7 @@ TEST_CASE("a follower's success reply for new entries is sent only once they are
   }
 }
 
+/// The test above fails for a follower that answers before its log is durable.
 TEST_CASE("a follower with the injected bug ack_before_sync acknowledges entries before they "
           "are on stable storage (Figure 2 broken)",
           "[bugs][durability][append]") {
@@ -68,6 +69,9 @@ TEST_CASE("a leader counts its own entry towards commitment only after log_synce
   CHECK(the_only<apply>(synced).entries == std::vector<log_entry>{entry(1, "x")});
 }
 
+/// Figure 2, Leaders: a majority of one is the leader itself, counted once its copy is
+/// durable (§5.3: an entry is committed "once the leader that created the entry has
+/// replicated it on a majority of the servers").
 TEST_CASE("a single-node cluster commits and applies an entry once its own log is synced, "
           "not before (§5.3)",
           "[rules][durability][leader][commit]") {
@@ -86,6 +90,9 @@ TEST_CASE("a single-node cluster commits and applies an entry once its own log i
   CHECK(the_only<apply>(synced).entries == std::vector<log_entry>{entry(1, "x")});
 }
 
+/// core/effects.hpp: one log_synced makes every write_log before it durable; Figure 2's
+/// commit rule then takes the highest N at once, and the apply rule hands over every entry
+/// through it, in order.
 TEST_CASE("group commit: many proposals and then one log_synced commit them all, applied in "
           "one apply effect in index order",
           "[rules][durability][leader][commit]") {

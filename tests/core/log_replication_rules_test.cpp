@@ -300,6 +300,8 @@ TEST_CASE("AppendEntries receiver: a refusal carries the term of the conflicting
   CHECK(d.n.log() == before);
 }
 
+/// §5.3 fast backup with §7: the entries before the snapshot are gone, so the first index of
+/// the conflicting term the follower can name is its log's first.
 TEST_CASE("AppendEntries receiver: after a snapshot, the first index of the conflicting term "
           "in a refusal is never below the first index the log holds (§5.3, §7)",
           "[rules][append][fast-backup][snapshot]") {
@@ -382,6 +384,8 @@ TEST_CASE("a divergent log is repaired in one round trip per conflicting term, n
   CHECK(rounds == f.round_trips);
 }
 
+/// §5.3: "one AppendEntries RPC will be required for each term with conflicting entries,
+/// rather than one RPC per entry": two terms of a thousand entries each cost one refusal.
 TEST_CASE("a log thousands of entries long that diverges from the leader's after index 3 is "
           "repaired in two round trips (§5.3)",
           "[rules][leader][fast-backup]") {
@@ -432,6 +436,8 @@ TEST_CASE("leaders: if command received from client, append entry to local log, 
   CHECK(d.n.commit_index() == 0);
 }
 
+/// Figure 2: only leaders take commands from clients (Leaders; §5.1: "The leader handles all
+/// client requests"); the course's Start() answers isLeader false elsewhere.
 TEST_CASE("a follower or a candidate given a command appends nothing and answers that it is "
           "not leader (Figure 2, Leaders)",
           "[rules][propose]") {

@@ -37,6 +37,8 @@ void exchange(driven_node& leader, std::vector<driven_node*> followers, effects 
 
 } // namespace
 
+/// Figure 2, Leaders: "If last log index ≥ nextIndex for a follower: send AppendEntries RPC
+/// with log entries starting at nextIndex", within the window of replication_limits.
 TEST_CASE("flow control: at most max_inflight_messages AppendEntries with entries go "
           "unacknowledged to a follower, and heartbeats still go",
           "[rules][leader][flow]") {
@@ -61,6 +63,8 @@ TEST_CASE("flow control: at most max_inflight_messages AppendEntries with entrie
     CHECK(appends_to(hb, p) == std::vector<append_entries>{append(1, 1, 0, 0, {})});
 }
 
+/// The same rule once the window opens: everything from nextIndex on, in one message (up to
+/// max_entries_per_message).
 TEST_CASE("flow control: entries proposed while the window is full go in one AppendEntries "
           "once an acknowledgement opens it",
           "[rules][leader][flow]") {
@@ -79,6 +83,8 @@ TEST_CASE("flow control: entries proposed while the window is full go in one App
   CHECK(appends_to(rest, 2) == std::vector<append_entries>{append(1, 1, 5, 1, {entry(1, "e6")})});
 }
 
+/// Figure 2, Leaders: "send initial empty AppendEntries RPCs (heartbeat) to each server;
+/// repeat during idle periods to prevent election timeouts (§5.2)"; and no more than that.
 TEST_CASE("an idle leader sends only heartbeats: one AppendEntries without entries per "
           "follower per heartbeat interval, carrying its commit index (§5.2)",
           "[rules][leader][flow]") {

@@ -146,6 +146,8 @@ TEST_CASE("a leader sends a follower whose next entries it discarded its snapsho
           append(2, 1, 8, 1, {entry(1, "c9"), entry(1, "c10"), entry(2, "x")}, 8)});
 }
 
+/// §7: a follower that lags behind gets the leader's snapshot by InstallSnapshot; after it,
+/// Figure 2's replication goes on with nextIndex just after the last included index.
 TEST_CASE("after a follower installs the leader's snapshot, the leader resumes AppendEntries "
           "right after the snapshot's last included index, and the logs end equal (§7)",
           "[rules][snapshot][leader]") {
@@ -325,6 +327,10 @@ TEST_CASE("InstallSnapshot receiver: reset state machine using snapshot contents
   CHECK(the_only<apply>(synced).entries == std::vector<log_entry>{entry(1, "c6")});
 }
 
+/// §7: "If instead the follower receives a snapshot that describes a prefix of its log (due
+/// to retransmission or by mistake), then log entries covered by the snapshot are deleted
+/// but entries following the snapshot are still valid and must be retained." When those
+/// entries are committed here, nothing needs to change at all.
 TEST_CASE("a snapshot of entries the follower already holds committed is answered as installed "
           "and changes nothing (§7)",
           "[rules][snapshot]") {
