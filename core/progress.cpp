@@ -27,7 +27,7 @@ void progress::sent_entries(log_index last, std::size_t bytes) {
     case mode::replicate:
       if (last < next_)
         throw std::logic_error("progress: entries sent again in replicate mode");
-      inflight_.push_back({last, bytes});
+      inflight_.push_back({last, bytes, ticks_});
       inflight_bytes_ += bytes;
       next_ = last + 1; // optimistic: the follower will have them (pipelining)
       break;
@@ -42,16 +42,18 @@ void progress::sent_probe() {
 }
 
 bool progress::on_success(log_index match) {
-  replied_ = true;
   if (match <= match_) {
-    // Nothing new: a late or duplicated reply, or a heartbeat's. In probe mode it still shows
-    // where the follower's log matches: stream from there on.
+    // Nothing new: a late or duplicated reply, or a heartbeat's. It acknowledges none of the
+    // entries in flight, so it does not keep tick() from taking them as lost. In probe mode
+    // it still shows where the follower's log matches: stream from there on.
     if (mode_ == mode::probe && match == match_ && next_ == match_ + 1) {
+      replied_ = true; // the answer to the probe
       mode_ = mode::replicate;
       probe_sent_ = false;
     }
     return false;
   }
+  replied_ = true;
   match_ = match;
   next_ = std::max(next_, match + 1);
   switch (mode_) {
@@ -103,7 +105,9 @@ bool progress::tick() {
       probe_sent_ = false; // the probe (or its reply) may be lost: send it again
       break;
     case mode::replicate:
-      if (!inflight_.empty() && !replied)
+      // The oldest message in flight left before the previous tick, and no acknowledgement
+      // came since: it or its reply was lost (one sent since that tick gets a whole interval).
+      if (!inflight_.empty() && !replied && inflight_.front().sent_in < ticks_)
         become_probe(match_ + 1);
       break;
     case mode::snapshot:
@@ -111,6 +115,7 @@ bool progress::tick() {
         probe_sent_ = false; // send the chunk again
       break;
   }
+  ++ticks_;
   return replied;
 }
 

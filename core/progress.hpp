@@ -9,9 +9,12 @@
 ///   A rejection moves next_index back by the follower's conflict hint (fast backup).
 /// - replicate: the follower's log matched at match_index and the leader streams entries,
 ///   next_index being the first not yet sent, with up to the limits of
-///   core/replication_limits.hpp in flight. Replies are cumulative. If a heartbeat interval
-///   passes with entries in flight and no reply at all, something was lost: back to probe
-///   from match_index + 1.
+///   core/replication_limits.hpp in flight. Replies are cumulative. If entries have been in
+///   flight for a whole heartbeat interval and no acknowledgement of entries came in it,
+///   something was lost: back to probe from match_index + 1 (§5.3: the leader "retries
+///   AppendEntries RPCs indefinitely ... until all followers eventually store all log
+///   entries"). Answers to heartbeats do not count: they say nothing of the entries in
+///   flight, and a follower that lost the last of them still answers every heartbeat.
 /// - snapshot: the entries the follower needs were discarded (§7); the leader sends its
 ///   snapshot in chunks, one at a time, then probes from the snapshot's index + 1.
 ///
@@ -74,9 +77,11 @@ public:
 
   // -- the heartbeat timer ----------------------------------------------------------------
 
-  /// A heartbeat interval passed. In replicate mode with entries in flight and no reply
-  /// since the last tick, they are taken as lost: back to probe from match_index + 1.
-  /// Returns whether any reply came since the last tick.
+  /// A heartbeat interval passed. In replicate mode, when the oldest entries in flight were
+  /// sent before the previous tick (a whole interval ago at least) and no acknowledgement of
+  /// entries came since that tick, they are taken as lost: back to probe from
+  /// match_index + 1. Returns whether a reply with news came since the last tick (a match
+  /// beyond match_index(), the answer to the probe, a refusal, a snapshot reply).
   bool tick();
 
   // -- snapshots --------------------------------------------------------------------------
@@ -112,10 +117,12 @@ private:
   mode mode_ = mode::probe;
   time_point last_heard_;
   bool probe_sent_ = false; ///< probe mode: a message is in flight
-  bool replied_ = false;    ///< a reply came since the last tick
+  bool replied_ = false;    ///< a reply with news came since the last tick (see tick())
+  std::uint64_t ticks_ = 0; ///< heartbeat intervals begun so far
   struct flight {
     log_index last = 0;
     std::size_t bytes = 0;
+    std::uint64_t sent_in = 0; ///< ticks_ when it left
   };
   std::deque<flight> inflight_; ///< replicate mode
   std::size_t inflight_bytes_ = 0;

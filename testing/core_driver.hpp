@@ -1,8 +1,8 @@
 #pragma once
 /// One raft::node (core/node.hpp) driven step by step by a test, every step checked.
 ///
-/// Every step (start, a message, a timer firing, a tick, a connection report) goes through
-/// `take`, which
+/// Every step (start, a message, a timer firing, a tick, a connection report, a proposal, a
+/// log sync, a snapshot) goes through `take`, which
 /// - throws effect_contract_broken when the step's effects break the ordering contract of
 ///   core/effects.hpp (effect_order_problem), or when a persist says other than what the
 ///   node now holds;
@@ -42,6 +42,7 @@ public:
   std::optional<std::uint64_t> heartbeat_gen; ///< newest armed heartbeat timer
   std::optional<duration> last_election_delay; ///< the delay of the newest election timer
   effects last;                                ///< the effects of the latest step
+  node::proposal proposed;                     ///< the answer of the latest propose
 
   explicit core_driver(node::options o, persistent_state s = {})
     : n(std::move(o), std::move(s)) {}
@@ -66,6 +67,14 @@ public:
   }
   /// Fires the newest armed heartbeat timer.
   effects& fire_heartbeat() { return fire_heartbeat(newest(heartbeat_gen, "heartbeat")); }
+  /// Proposes `command` (node::propose); its answer is in `proposed`.
+  effects& propose(std::string command) { return propose(std::move(command), now_or_before()); }
+  /// The shell made every write_log so far durable (node::log_synced).
+  effects& log_synced() { return take(n.log_synced()); }
+  /// The service's snapshot of the entries through `index` (node::snapshot).
+  effects& snapshot(log_index index, std::string data) {
+    return take(n.snapshot(index, std::move(data), now_or_before()));
+  }
 
   // -- at `ms` milliseconds from 0 --------------------------------------------------------
   effects& start(long ms) { return take(n.start(at(ms))); }
@@ -83,6 +92,11 @@ public:
   effects& lost(peer_id p, long ms) { return take(n.connection_lost(p, at(ms))); }
   /// The transport reports the connection to `p` up again at `ms`.
   effects& restored(peer_id p, long ms) { return take(n.connection_restored(p, at(ms))); }
+  effects& propose(std::string command, long ms) { return propose(std::move(command), at(ms)); }
+  effects& log_synced(long ms) { return take(n.log_synced(at(ms))); }
+  effects& snapshot(log_index index, std::string data, long ms) {
+    return take(n.snapshot(index, std::move(data), at(ms)));
+  }
 
   /// Checks and records the effects `fx` of one step of `n` (see the top of this file).
   effects& take(effects fx) {
@@ -107,6 +121,12 @@ public:
   }
 
 private:
+  effects& propose(std::string command, time_point now) {
+    return take(n.propose(std::move(command), now, proposed));
+  }
+  /// A time no later than the node's clock: a step given it lets no time pass (core/node.hpp:
+  /// a smaller value than seen before counts as no time passing).
+  static time_point now_or_before() { return time_point{0}; }
   static std::uint64_t newest(const std::optional<std::uint64_t>& gen, const char* timer) {
     if (!gen)
       throw std::logic_error(std::string("the node has armed no ") + timer + " timer yet");

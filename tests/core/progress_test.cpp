@@ -93,11 +93,15 @@ TEST_CASE("a stale refusal changes nothing") {
   CHECK(q.next_index() == 10);
 }
 
-TEST_CASE("entries in flight with no reply for a heartbeat interval are taken as lost") {
+TEST_CASE("entries in flight for a whole heartbeat interval with no acknowledgement are taken "
+          "as lost, whatever answers to heartbeats came (§5.3)") {
   progress p(5, time_point{0});
   p.on_success(4);
   CHECK(p.tick()); // the probe's reply came in this interval
   p.sent_entries(6, 10);
+  CHECK_FALSE(p.tick()); // sent within this interval: not a whole one yet
+  CHECK(p.state() == progress::mode::replicate);
+  p.on_success(4); // a heartbeat's answer acknowledges none of them
   CHECK_FALSE(p.tick());
   CHECK(p.state() == progress::mode::probe);
   CHECK(p.next_index() == 5);
