@@ -1,12 +1,10 @@
 #include "client/kv_client.hpp"
 
-#include <caf/all.hpp>
-
 #include <map>
 #include <thread>
 #include <variant>
 
-#include "client/endpoint_connect.hpp"
+#include "client/remote_transport.hpp"
 #include "kv/codec.hpp"
 #include "messages/client.hpp"
 
@@ -56,25 +54,23 @@ kv_result failed(kv_outcome o, std::string why) {
 } // namespace
 
 struct kv_client::impl {
-  caf::actor_system& sys;
-  std::vector<peer_address> members;
+  std::shared_ptr<kv_transport> transport;
+  std::vector<peer_id> members;
   kv_client_options opts;
-  caf::scoped_actor self;
-  std::map<peer_id, node_endpoint> endpoints;
   std::size_t target = 0; ///< index into members: where the next request goes
   peer_id known_leader = 0;
   std::uint64_t session = 0;
   std::uint64_t seq = 0;
 
-  impl(caf::actor_system& s, std::vector<peer_address> m, kv_client_options o)
-    : sys(s), members(std::move(m)), opts(o), self(s, true) {
+  impl(std::shared_ptr<kv_transport> t, kv_client_options o)
+    : transport(std::move(t)), members(transport->members()), opts(o) {
     if (members.empty())
       throw std::invalid_argument("kv_client: no members");
   }
 
   std::size_t index_of(peer_id id) const {
     for (std::size_t i = 0; i < members.size(); ++i)
-      if (members[i].id == id)
+      if (members[i] == id)
         return i;
     return members.size();
   }
@@ -89,30 +85,19 @@ struct kv_client::impl {
   sent_result send(const client_request& req, steady::time_point deadline) {
     sent_result out;
     while (steady::now() < deadline) {
-      const auto& m = members[target];
-      auto& ep = endpoints[m.id];
-      auto attempt_end = std::min(deadline, steady::now() + opts.attempt);
-      if (!ep)
-        ep = connect_endpoint(sys, self, m, attempt_end);
-      if (!ep) {
-        out.why = "member " + std::to_string(m.id) + " (" + m.host + ":" +
-                  std::to_string(m.port) + ") cannot be reached";
-        next_member();
-        continue;
-      }
-      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(attempt_end - steady::now());
+      auto m = members[target];
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+        std::min(deadline, steady::now() + opts.attempt) - steady::now());
       if (left <= 0ms)
         break;
-      std::optional<client_reply> reply;
-      bool lost = false;
-      self->request(ep, left, req).receive([&](client_reply& r) { reply = std::move(r); },
-                                           [&](caf::error&) { lost = true; });
-      if (lost || !reply) {
-        // Timed out or the connection dropped: the request may have reached the member.
-        out.left = true;
-        out.ambiguous = true;
-        out.why = "member " + std::to_string(m.id) + " did not answer in time";
-        ep = nullptr;
+      bool arrived = false;
+      auto reply = transport->call(m, req, left, arrived);
+      if (!reply) {
+        // No answer: if it may have reached the member, it may have taken effect there.
+        out.left = out.left || arrived;
+        out.ambiguous = out.ambiguous || arrived;
+        out.why = "member " + std::to_string(m) +
+                  (arrived ? " did not answer in time" : " cannot be reached");
         next_member();
         continue;
       }
@@ -120,7 +105,7 @@ struct kv_client::impl {
         case reply_status::ok:
         case reply_status::refused:
           out.left = true;
-          known_leader = m.id;
+          known_leader = m;
           out.reply = std::move(reply);
           return out;
         case reply_status::not_leader:
@@ -129,7 +114,7 @@ struct kv_client::impl {
             target = i;
             known_leader = reply->leader;
           } else {
-            out.why = "no leader known to member " + std::to_string(m.id);
+            out.why = "no leader known to member " + std::to_string(m);
             next_member();
             std::this_thread::sleep_for(20ms); // an election is under way
           }
@@ -142,7 +127,7 @@ struct kv_client::impl {
           out.why = "leadership changed while the request was in the log";
           continue;
       }
-      out.why = "member " + std::to_string(m.id) + " answered with an unknown status";
+      out.why = "member " + std::to_string(m) + " answered with an unknown status";
       next_member();
     }
     return out;
@@ -259,7 +244,11 @@ struct kv_client::impl {
 
 kv_client::kv_client(caf::actor_system& sys, std::vector<peer_address> members,
                      kv_client_options opts)
-  : impl_(std::make_unique<impl>(sys, std::move(members), opts)) {
+  : kv_client(make_remote_transport(sys, std::move(members)), opts) {
+}
+
+kv_client::kv_client(std::shared_ptr<kv_transport> transport, kv_client_options opts)
+  : impl_(std::make_unique<impl>(std::move(transport), opts)) {
 }
 
 kv_client::~kv_client() = default;

@@ -26,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "client/kv_transport.hpp"
 #include "config/cluster_config.hpp"
 
 namespace caf {
@@ -68,10 +69,13 @@ struct kv_result {
 
 class kv_client {
 public:
-  /// `sys` must be configured as raftctl's is (actors/node_system.hpp: messages registered,
-  /// the cluster's TLS settings if any). Connects lazily.
+  /// A client of raft-node processes (client/remote_transport.hpp). `sys` must be
+  /// configured as raftctl's is (actors/node_system.hpp: messages registered, the cluster's
+  /// TLS settings if any). Connects lazily.
   kv_client(caf::actor_system& sys, std::vector<peer_address> members,
             kv_client_options opts = {});
+  /// A client over any transport (e.g. the in-process cluster's).
+  kv_client(std::shared_ptr<kv_transport> transport, kv_client_options opts = {});
   ~kv_client();
   kv_client(const kv_client&) = delete;
   kv_client& operator=(const kv_client&) = delete;

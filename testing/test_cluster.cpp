@@ -12,6 +12,7 @@
 #include "actors/sim_network.hpp"
 #include "messages/registration.hpp"
 #include "storage/memory_log_store.hpp"
+#include "kv/store.hpp"
 #include "testing/safety_monitor.hpp"
 
 namespace raft {
@@ -200,6 +201,10 @@ struct test_cluster::impl {
       if (other != id)
         pc.links.emplace(other, net->link(id, other));
     pc.store = persisters[id - 1]->open();
+    if (opts.kv) {
+      pc.machine = std::make_shared<kv::kv_store>();
+      pc.snapshot_every = opts.kv_snapshot_every;
+    }
     pc.observer = [this](const peer_event& ev) { on_event(ev); };
     pc.sink = [this, incarnation](peer_id self, const applied& what) {
       on_apply(self, incarnation, what);
@@ -476,6 +481,46 @@ std::optional<std::string> test_cluster::applied_at(peer_id id, log_index index)
   if (it == l.end())
     return std::nullopt;
   return it->second;
+}
+
+namespace {
+
+/// Requests straight to the peer actors (test_cluster::client_transport).
+class cluster_transport final : public kv_transport {
+public:
+  cluster_transport(test_cluster::impl& c, caf::actor_system& sys) : c_(c), self_(sys, true) {}
+
+  std::vector<peer_id> members() const override;
+  std::optional<client_reply> call(peer_id id, const client_request& req,
+                                   std::chrono::milliseconds limit,
+                                   bool& may_have_arrived) override;
+
+private:
+  test_cluster::impl& c_;
+  caf::scoped_actor self_;
+};
+
+} // namespace
+
+std::vector<peer_id> cluster_transport::members() const {
+  return c_.ids;
+}
+
+std::optional<client_reply> cluster_transport::call(peer_id id, const client_request& req,
+                                                    std::chrono::milliseconds limit,
+                                                    bool& may_have_arrived) {
+  auto p = c_.handle(id);
+  may_have_arrived = static_cast<bool>(p);
+  if (!p)
+    return std::nullopt;
+  std::optional<client_reply> reply;
+  self_->request(p, limit, req).receive([&](client_reply& r) { reply = std::move(r); },
+                                        [](caf::error&) {});
+  return reply;
+}
+
+std::shared_ptr<kv_transport> test_cluster::client_transport() {
+  return std::make_shared<cluster_transport>(*impl_, impl_->sys);
 }
 
 std::uint64_t test_cluster::rpc_count(peer_id id) const {

@@ -31,6 +31,7 @@
 #include <string>
 #include <vector>
 
+#include "client/kv_transport.hpp"
 #include "core/features.hpp"
 #include "core/persistent_state.hpp"
 #include "core/role.hpp"
@@ -65,6 +66,10 @@ public:
     raft::features features = features::product();
     /// The course's applierSnap: every peer's service calls Snapshot every 10 entries.
     bool snapshots = false;
+    /// Every peer drives a key-value store (kv/store.hpp) as raft-node does, snapshotting it
+    /// every `kv_snapshot_every` entries; clients reach the peers through client_transport().
+    bool kv = false;
+    std::uint64_t kv_snapshot_every = 0;
     /// Called (from peer threads, serialized by the cluster) for every role change.
     std::function<void(const observed_role&)> on_role_change;
   };
@@ -143,6 +148,11 @@ public:
   std::optional<std::string> applied_at(peer_id id, log_index index) const;
   /// Requests (not replies) that reached peer `id`: the course's rpcCount(id).
   std::uint64_t rpc_count(peer_id id) const;
+
+  /// kv_client's transport to the peers themselves (with options::kv): clients are not on
+  /// the simulated network, so a peer cut off by it still answers them; a crashed or killed
+  /// peer does not.
+  std::shared_ptr<kv_transport> client_transport();
 
   // -- the course tester's checkers -------------------------------------------------------
   /// Up to 10 rounds of: sleep 450–549 ms, ask every connected peer. Fails at once on two
