@@ -17,15 +17,32 @@
 /// member of FILE would, and answers the node's challenge with a member proof signed with
 /// that key and claiming FILE's node.id (`hello` is then "accepted" or "refused"; without
 /// a key to sign with it stays "challenged"); otherwise over plain TCP.
+///
+/// Past the endpoint, to whatever else the node's CAF registry holds:
+///
+///   raft-forge --port P --kind exit --actors FIRST:LAST [--reason kill|user_shutdown]
+///              [--hello-config FILE]
+///   raft-forge --port P --kind KIND --claim ID --term T --count N --actors FIRST:LAST ...
+///
+/// `--actors` addresses actor ids FIRST … LAST of the node directly, as CAF's binary
+/// protocol allows any party connected to a node: it makes a proxy for each id (CAF's
+/// forwarding_actor_proxy over its own BASP broker) and sends it, instead of anything to the
+/// endpoint, an exit message of `--reason` (default kill, which no CAF actor can trap) from
+/// this client, or N wire messages of KIND without a token (what a peer or a link accepts).
+/// The JSON line then counts `sent` messages over all ids.
 
 #include <caf/all.hpp>
+#include <caf/forwarding_actor_proxy.hpp>
 #include <caf/io/all.hpp>
+#include <caf/io/basp_broker.hpp>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <vector>
+
 #include <unistd.h>
 
 #include "actors/node_system.hpp"
@@ -43,7 +60,9 @@ namespace {
 int usage(const std::string& why) {
   std::fprintf(stderr,
                "raft-forge: %s\nusage: raft-forge --port P --kind KIND --claim FIRST[:LAST] "
-               "--term T --count N [--hello-config FILE]\n",
+               "--term T --count N [--hello-config FILE] [--actors FIRST:LAST]\n"
+               "       raft-forge --port P --kind exit --actors FIRST:LAST "
+               "[--reason kill|user_shutdown] [--hello-config FILE]\n",
                why.c_str());
   return 2;
 }
@@ -57,8 +76,9 @@ std::optional<std::uint64_t> number(const std::string& s) {
 } // namespace
 
 int main(int argc, char** argv) {
-  std::optional<std::uint64_t> port, first, last, term, count;
+  std::optional<std::uint64_t> port, first, last, term, count, actors_first, actors_last;
   std::string kind, hello_config;
+  std::string reason = "kill";
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string key = argv[i];
     std::string value = argv[i + 1];
@@ -76,14 +96,29 @@ int main(int argc, char** argv) {
       count = number(value);
     } else if (key == "--hello-config") {
       hello_config = value;
+    } else if (key == "--actors") {
+      auto colon = value.find(':');
+      actors_first = number(value.substr(0, colon));
+      actors_last = colon == std::string::npos ? actors_first : number(value.substr(colon + 1));
+    } else if (key == "--reason") {
+      reason = value;
     } else {
       return usage("unexpected argument '" + key + "'");
     }
   }
-  if (argc % 2 != 1 || !port || *port > 65535 || !first || !last || *first > *last ||
-      *last > 0xffffffffull || !term || !count ||
-      (kind != "request_vote" && kind != "append_entries" && kind != "pre_vote"))
+  const bool to_actors = actors_first.has_value();
+  if (to_actors && (!actors_last || *actors_first == 0 || *actors_first > *actors_last))
+    return usage("invalid --actors");
+  if (kind == "exit") {
+    if (argc % 2 != 1 || !port || *port > 65535 || !to_actors ||
+        (reason != "kill" && reason != "user_shutdown"))
+      return usage("missing or invalid arguments");
+    first = last = term = count = 0;
+  } else if (argc % 2 != 1 || !port || *port > 65535 || !first || !last || *first > *last ||
+             *last > 0xffffffffull || !term || !count ||
+             (kind != "request_vote" && kind != "append_entries" && kind != "pre_vote")) {
     return usage("missing or invalid arguments");
+  }
 
   std::optional<cluster_hello> hello;
   timing transport_basis; // the defaults, unless the hello's config says otherwise
@@ -109,12 +144,16 @@ int main(int argc, char** argv) {
   auto* sys = new caf::actor_system(cfg); // never destroyed: the process leaves with _exit
   caf::scoped_actor self{*sys};
   node_endpoint remote;
+  caf::node_id remote_node;
   self->request(transport_of(*sys), 5s, caf::connect_atom::value,
                 std::string("127.0.0.1"), static_cast<std::uint16_t>(*port))
     .receive(
-      [&](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>& ifs) {
-        if (ptr && ifs == sys->message_types<node_endpoint>())
+      [&](const caf::node_id& nid, caf::strong_actor_ptr& ptr,
+          const std::set<std::string>& ifs) {
+        if (ptr && ifs == sys->message_types<node_endpoint>()) {
           remote = caf::actor_cast<node_endpoint>(ptr);
+          remote_node = nid;
+        }
       },
       [](caf::error&) {});
   if (!remote) {
@@ -155,7 +194,38 @@ int main(int argc, char** argv) {
   }
 
   std::uint64_t sent = 0;
-  for (std::uint64_t id = *first; id <= *last; ++id) {
+  // Every target of --actors: a proxy for that actor id on the node, made the way CAF makes
+  // the proxies of actors it learns of (a forwarding_actor_proxy over the BASP broker; the
+  // TLS transport shares that broker). Nothing on the node has to have mentioned the id.
+  std::vector<caf::actor> targets;
+  if (to_actors) {
+    auto broker = sys->middleman().named_broker<caf::io::basp_broker>(caf::atom("BASP"));
+    for (auto aid = *actors_first; aid <= *actors_last; ++aid) {
+      caf::actor_config proxy_cfg;
+      targets.push_back(caf::actor_cast<caf::actor>(
+        caf::make_actor<caf::forwarding_actor_proxy, caf::strong_actor_ptr>(
+          static_cast<caf::actor_id>(aid), remote_node, sys, proxy_cfg, broker)));
+    }
+  }
+  if (kind == "exit") {
+    auto why = reason == "kill" ? caf::exit_reason::kill : caf::exit_reason::user_shutdown;
+    for (auto& t : targets) {
+      self->send_exit(t, why);
+      ++sent;
+    }
+  }
+  for (auto& t : targets) {
+    const auto from = static_cast<peer_id>(*first);
+    for (std::uint64_t n = 0; n < *count; ++n, ++sent) {
+      if (kind == "request_vote")
+        self->send(t, request_vote{*term, from, 0, 0});
+      else if (kind == "append_entries")
+        self->send(t, append_entries{*term, from, 0, 0, {}, 0});
+      else
+        self->send(t, pre_vote{*term, from, 0, 0});
+    }
+  }
+  for (std::uint64_t id = *first; !to_actors && id <= *last; ++id) {
     const auto from = static_cast<peer_id>(id);
     for (std::uint64_t n = 0; n < *count; ++n, ++sent) {
       if (kind == "request_vote")
