@@ -5,7 +5,15 @@
 #include <caf/io/middleman.hpp>
 #include <caf/openssl/manager.hpp>
 
+#include <caf/actor_registry.hpp>
+#include <caf/make_actor.hpp>
+#include <caf/monitorable_actor.hpp>
+#include <caf/uniform_type_info_map.hpp>
+
 #include <chrono>
+#include <mutex>
+#include <stdexcept>
+#include <string>
 
 #include "messages/registration.hpp"
 
@@ -36,6 +44,108 @@ void configure_node_system(caf::actor_system_config& cfg, const transport_timing
 caf::io::middleman_actor transport_of(caf::actor_system& sys) {
   return sys.has_openssl_manager() ? sys.openssl_manager().actor_handle()
                                    : sys.middleman().actor_handle();
+}
+
+remote_filter nothing_remote() {
+  return [](const caf::type_erased_tuple&) { return false; };
+}
+
+namespace {
+
+/// Bytes of a refused message's rendering kept for the report.
+constexpr std::size_t rendering_limit = 200;
+
+/// The guard of guard_remote_access (see there). Invariant: while it runs, `actor_` is the
+/// guarded actor; after its cleanup (which the guarded actor's end triggers) it holds
+/// nothing and passes nothing on.
+class remote_guard final : public caf::monitorable_actor {
+public:
+  remote_guard(caf::actor_config& cfg, caf::strong_actor_ptr actor, std::string name,
+               remote_filter allowed, std::function<void(const remote_refusal&)> on_refused)
+    : caf::monitorable_actor(cfg),
+      actor_(std::move(actor)),
+      name_(std::move(name)),
+      allowed_(std::move(allowed)),
+      on_refused_(std::move(on_refused)) {
+  }
+
+  const char* name() const override {
+    return "remote_guard";
+  }
+
+  /// True once the guarded actor has ended.
+  bool ended() {
+    std::lock_guard<std::mutex> guard{mtx_};
+    return actor_ == nullptr;
+  }
+
+  void enqueue(caf::mailbox_element_ptr what, caf::execution_unit* ctx) override {
+    if (what == nullptr)
+      return;
+    caf::strong_actor_ptr to;
+    {
+      std::lock_guard<std::mutex> guard{mtx_};
+      to = actor_;
+    }
+    auto& content = what->content();
+    if (to && !content.empty() && allowed_(content)) {
+      to->enqueue(std::move(what), ctx);
+      return;
+    }
+    if (!to || !on_refused_)
+      return; // the guarded actor has ended: nothing to protect, nothing to report
+    // "TYPE,TYPE: (VALUES)", e.g. "caf::exit_msg: (exit_msg(…, exit_reason(kill)))".
+    std::string text;
+    for (std::size_t i = 0; i < content.size(); ++i)
+      text += (i == 0 ? "" : ",") + home_system().types().portable_name(content.type(i));
+    text += ": " + (content.empty() ? std::string{"()"} : content.stringify());
+    if (text.size() > rendering_limit)
+      text.resize(rendering_limit);
+    on_refused_(remote_refusal{name_, std::move(text)});
+  }
+
+protected:
+  void on_cleanup(const caf::error&) override {
+    std::lock_guard<std::mutex> guard{mtx_};
+    actor_.reset();
+  }
+
+private:
+  std::mutex mtx_;
+  caf::strong_actor_ptr actor_;
+  const std::string name_;
+  const remote_filter allowed_;
+  const std::function<void(const remote_refusal&)> on_refused_;
+};
+
+} // namespace
+
+void guard_remote_access(caf::actor_system& sys, const caf::strong_actor_ptr& actor,
+                         std::string name, remote_filter allowed,
+                         std::function<void(const remote_refusal&)> on_refused) {
+  if (!actor)
+    return;
+  caf::actor_config cfg;
+  auto guard = caf::make_actor<remote_guard, caf::strong_actor_ptr>(
+    sys.next_actor_id(), sys.node(), &sys, cfg, actor, std::move(name), std::move(allowed),
+    std::move(on_refused));
+  // The guard ends with its actor (at once if that has ended already). Only a weak
+  // reference here: the guard holds the actor, and the actor must not keep its guard alive.
+  auto weak = caf::actor_cast<caf::weak_actor_ptr>(guard);
+  actor->get()->attach_functor([weak](const caf::error& reason) {
+    if (auto g = caf::actor_cast<caf::strong_actor_ptr>(weak))
+      static_cast<remote_guard*>(g->get())->cleanup(caf::error{reason}, nullptr);
+  });
+  // The registry keeps the first entry of an id: take it before CAF does, or replace CAF's.
+  auto& registry = sys.registry();
+  const auto id = actor->id();
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    registry.put(id, guard);
+    if (registry.get(id) == guard || static_cast<remote_guard*>(guard->get())->ended())
+      return; // guarded, or nothing left to guard (the guard's end took it out again)
+    registry.erase(id);
+  }
+  throw std::runtime_error("cannot guard actor " + std::to_string(id) + " in CAF's registry");
 }
 
 } // namespace raft

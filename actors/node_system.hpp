@@ -1,9 +1,14 @@
 #pragma once
 /// The CAF settings every networked process of the project uses (raft-node, raftctl).
 
+#include <functional>
 #include <optional>
+#include <string>
 
+#include <caf/actor_control_block.hpp>
 #include <caf/io/middleman_actor.hpp>
+#include <caf/replies_to.hpp>
+#include <caf/type_erased_tuple.hpp>
 
 #include "config/cluster_config.hpp"
 #include "config/transport_timing.hpp"
@@ -37,5 +42,78 @@ void configure_node_system(caf::actor_system_config& cfg, const transport_timing
 /// was configured with TLS, the plain one otherwise. Both answer `connect_atom` and
 /// `publish_atom` alike.
 caf::io::middleman_actor transport_of(caf::actor_system& sys);
+
+/// A message a remote party addressed to a guarded actor, and refused (see
+/// guard_remote_access).
+struct remote_refusal {
+  std::string actor;   ///< the guarded actor's name, as the caller gave it
+  /// The message's type names and content as CAF renders them, cut at 200 bytes, e.g.
+  /// `caf::exit_msg: (exit_msg(6@…, exit_reason(kill)))`.
+  std::string message;
+};
+
+/// What a guard lets through to its actor (see guard_remote_access).
+using remote_filter = std::function<bool(const caf::type_erased_tuple&)>;
+
+/// A filter letting through the input types of the typed interface `Handle` (e.g.
+/// `node_endpoint`): a message passes when its elements match one signature's inputs
+/// exactly. CAF's system messages (exit, down, error, link) are in no interface.
+template <class Handle>
+remote_filter inputs_of();
+
+/// A filter letting nothing through: for actors no remote party has anything to say to.
+remote_filter nothing_remote();
+
+/// Closes CAF 0.17's side door to `actor` (measured, README "Threat model"): CAF's binary
+/// protocol delivers a message from any connected party (over TLS, any holder of a
+/// certificate the cluster CA signed, raftctl's included) to any actor id it finds in the
+/// local actor registry, and CAF puts there every actor that was published or ever sent a
+/// message to another node — the peer once it answers `raftctl status`, every link, the role
+/// feed. Without a guard such a party could send an exit message (reason `kill`, which no
+/// CAF actor can trap) and stop the node, or hand a link a wire message that the link then
+/// relays with its own session token, past the endpoint's sender checks.
+///
+/// The guard is an actor without a mailbox that takes `actor`'s place in the registry (under
+/// `actor`'s id; CAF never replaces an entry, so its own later registrations change
+/// nothing). Every message that reaches it came from another node, because local senders
+/// hold `actor` itself: it passes a message on to `actor` unchanged (sender, request id and
+/// all) when `allowed` accepts it, and drops anything else — exit messages included, which
+/// cannot stop it, as it has no behavior to stop — calling `on_refused` from the thread of
+/// CAF's that delivered it. It ends when `actor` ends (so a remote party monitoring `actor`
+/// still learns of its end) and is then removed from the registry.
+///
+/// Call it right after spawning `actor`, before it is published or sends anything to another
+/// node. Should CAF have registered `actor` first anyway, its entry is replaced.
+void guard_remote_access(caf::actor_system& sys, const caf::strong_actor_ptr& actor,
+                         std::string name, remote_filter allowed,
+                         std::function<void(const remote_refusal&)> on_refused);
+
+// -- implementation -------------------------------------------------------------------------
+
+namespace detail {
+
+template <class Signature>
+struct signature_inputs;
+
+template <class... Inputs, class Outputs>
+struct signature_inputs<caf::typed_mpi<caf::detail::type_list<Inputs...>, Outputs>> {
+  static bool match(const caf::type_erased_tuple& x) {
+    return x.match_elements<Inputs...>();
+  }
+};
+
+template <class... Signatures>
+bool matches_one_of(const caf::type_erased_tuple& x, caf::detail::type_list<Signatures...>) {
+  return (signature_inputs<Signatures>::match(x) || ...);
+}
+
+} // namespace detail
+
+template <class Handle>
+remote_filter inputs_of() {
+  return [](const caf::type_erased_tuple& x) {
+    return detail::matches_one_of(x, typename Handle::signatures{});
+  };
+}
 
 } // namespace raft
