@@ -72,6 +72,11 @@ agreement start_and_elect(host_cluster& c) {
   auto started = process::wall_now_us();
   c.start_all();
   for (auto id : c.ids()) {
+    // Each node runs the transport under test (`started` says whether TLS is on).
+    auto start = c.node(id).wait_event(
+      [](const process::event& e) { return e.name == "started"; }, 10s);
+    REQUIRE(start);
+    CHECK(start->str("tls") == std::optional<std::string>{c.tls() ? "true" : "false"});
     // Each node binds its own host's address, the one its config gives it.
     auto listening = c.node(id).wait_event(
       [](const process::event& e) { return e.name == "listening"; }, 10s);

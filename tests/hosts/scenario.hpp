@@ -44,7 +44,8 @@ void check_election_safety(const host_cluster& c);
 void run_on_hosts(std::size_t nodes, const transport& how, needs what,
                   const std::function<void(host_cluster&)>& body);
 
-/// Starts every node, checks each listens on its own host's address, and waits (10 s) until
+/// Starts every node, checks each runs the transport under test (TLS on or off) and listens
+/// on its own host's address, and waits (10 s) until
 /// all follow one leader and every node's link to every other member is up (each logged
 /// peer_up for each), so that a test's faults start from a fully connected cluster; returns
 /// the leader.
