@@ -6,7 +6,11 @@
 #include <caf/openssl/manager.hpp>
 
 #include <caf/actor_registry.hpp>
+#include <caf/io/basp/header.hpp>
+#include <caf/io/basp_broker.hpp>
+#include <caf/io/network/default_multiplexer.hpp>
 #include <caf/make_actor.hpp>
+#include <caf/message_handler.hpp>
 #include <caf/monitorable_actor.hpp>
 #include <caf/uniform_type_info_map.hpp>
 
@@ -19,11 +23,90 @@
 
 namespace raft {
 
+namespace {
+
+std::mutex oversized_mtx;
+std::function<void(std::uint64_t)> oversized_report;
+
+/// The payload length a BASP header announces (bytes 4–7, big-endian; caf/io/basp/header.hpp).
+std::uint32_t announced_payload(const std::vector<char>& header) {
+  std::uint32_t n = 0;
+  for (std::size_t i = 4; i < 8; ++i)
+    n = (n << 8) | static_cast<std::uint8_t>(header[i]);
+  return n;
+}
+
+/// CAF's BASP broker with the two amendments of configure_node_system. Everything else is
+/// CAF's own behavior, which handles every message these handlers pass on to it.
+class checked_basp_broker final : public caf::io::basp_broker {
+public:
+  using basp_broker::basp_broker;
+
+  caf::behavior make_behavior() override {
+    auto base = basp_broker::make_behavior();
+    return caf::message_handler{
+      [this, base](caf::io::new_data_msg& msg) mutable {
+        auto i = ctx.find(msg.handle);
+        const bool header = i == ctx.end() || i->second.cstate == caf::io::basp::await_header;
+        if (header && msg.buf.size() == caf::io::basp::header_size &&
+            announced_payload(msg.buf) > max_message_bytes) {
+          const auto announced = announced_payload(msg.buf);
+          connection_cleanup(msg.handle, caf::sec::malformed_basp_message);
+          close(msg.handle);
+          std::lock_guard<std::mutex> guard{oversized_mtx};
+          if (oversized_report)
+            oversized_report(announced);
+          return;
+        }
+        base(current_mailbox_element()->content());
+      },
+      [this, base](caf::connect_atom, caf::io::scribe_ptr& ptr, std::uint16_t) mutable {
+        const auto hdl = ptr->hdl();
+        base(current_mailbox_element()->content());
+        auto i = ctx.find(hdl);
+        if (i != ctx.end())
+          i->second.last_seen = clock().now();
+      }}
+      .or_else(base); // with a behavior, or_else gives a behavior
+  }
+};
+
+/// CAF's middleman with checked_basp_broker as its BASP broker: it takes the broker's name
+/// before CAF's start would make its own, and CAF's OpenSSL module finds it by that name.
+class checked_middleman final : public caf::io::middleman {
+public:
+  explicit checked_middleman(caf::actor_system& sys) : middleman(sys), backend_(&sys) {
+  }
+
+  static caf::actor_system::module* make(caf::actor_system& sys, caf::detail::type_list<>) {
+    return new checked_middleman(sys);
+  }
+
+  caf::io::network::multiplexer& backend() override {
+    return backend_;
+  }
+
+  void start() override {
+    named_broker<checked_basp_broker>(caf::atom("BASP"));
+    middleman::start();
+  }
+
+private:
+  caf::io::network::default_multiplexer backend_;
+};
+
+} // namespace
+
+void on_oversized_message(std::function<void(std::uint64_t announced)> report) {
+  std::lock_guard<std::mutex> guard{oversized_mtx};
+  oversized_report = std::move(report);
+}
+
 void configure_node_system(caf::actor_system_config& cfg, const transport_timing& transport,
                            const std::optional<tls_settings>& tls) {
   using namespace std::chrono_literals;
   register_messages(cfg);
-  cfg.load<caf::io::middleman>();
+  cfg.load<checked_middleman>();
   cfg.set("scheduler.max-throughput", 1);
   // CAF's work-stealing workers spin and poll for ~25 ms after each job by default, which
   // keeps an idle node at ~10% of a core with heartbeats every 100 ms. A worker with no work

@@ -1,6 +1,7 @@
 #pragma once
 /// The CAF settings every networked process of the project uses (raft-node, raftctl).
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -20,6 +21,14 @@ class actor_system_config;
 
 namespace raft {
 
+/// The largest payload a connected party may announce in one message header of CAF's
+/// binary protocol: 16 MiB. CAF 0.17 allocates (and zeroes) whatever a header announces
+/// before it reads a byte of it — measured: one 32-byte header announcing 4 GiB from a
+/// holder of raftctl's certificate made a TLS node's resident memory grow to 4 GiB, and a
+/// node limited to 1.5 GB of address space aborted (std::bad_alloc). The project's largest
+/// message (a member proof with its certificate) is a few KiB; a larger one must be split.
+constexpr std::uint32_t max_message_bytes = 16u << 20;
+
 /// Registers the messages, loads the middleman, and sets:
 /// - `scheduler.max-throughput` 1, so no busy actor starves another's timer;
 /// - idle scheduler workers sleep on their condition variable instead of polling;
@@ -27,6 +36,16 @@ namespace raft {
 ///   cluster's timing: config/transport_timing.hpp), so a frozen (SIGSTOP) or silently
 ///   vanished host is noticed and its link reconnects — never before an election timeout
 ///   would have fired; without heartbeats CAF 0.17 never notices a frozen peer.
+///
+/// The middleman loaded is CAF's own with its binary-protocol broker (BASP) amended twice:
+/// - a header announcing more than max_message_bytes closes its connection before anything
+///   is allocated for the payload, and is reported through on_oversized_message;
+/// - an outgoing connection's handshake gets the whole connection timeout: CAF 0.17.6 starts
+///   the connection's "last seen" at zero, so the first heartbeat tick (every
+///   `heartbeat_interval`) closed any connection whose handshake had not completed by then
+///   with `connection_timeout` (measured: with TLS, 5 members and three raftctl runs at
+///   once, most runs missed members that were up; plain TCP's faster handshake rarely
+///   lost that race).
 ///
 /// With `tls`, also loads CAF's OpenSSL module (libcaf_openssl) with the certificate, key
 /// and CA of `tls`: every connection made or accepted through `transport_of` then requires a
@@ -37,6 +56,11 @@ namespace raft {
 void configure_node_system(caf::actor_system_config& cfg, const transport_timing& transport,
                            const std::optional<tls_settings>& tls = std::nullopt);
 
+
+/// Sets the function called, on CAF's network thread, with the announced size of each
+/// header refused for exceeding max_message_bytes (replacing any earlier one; none: nothing
+/// is called). Set it before the actor system exists.
+void on_oversized_message(std::function<void(std::uint64_t announced)> report);
 
 /// The middleman actor to connect and publish through: CAF's OpenSSL one when the system
 /// was configured with TLS, the plain one otherwise. Both answer `connect_atom` and

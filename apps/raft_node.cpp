@@ -25,7 +25,9 @@
 /// actor registry (actors/node_system.hpp, guard_remote_access): another node can reach the
 /// endpoint with its published interface and a link with the answers to its hello, nothing
 /// else; whatever else it sends them, exit messages included, is dropped and logged as
-/// `remote_refused` (at most once per actor per second, with the count of the others).
+/// `remote_refused` (at most once per actor per second, with the count of the others). So is
+/// a message header announcing more than max_message_bytes, whose connection is closed
+/// (`actor` "transport").
 ///
 /// No zombies: the peer, the endpoint and every link are watched; if one ends for any reason
 /// while the node is not shutting down, the node logs an `error` event naming the actor and
@@ -338,6 +340,16 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  // What other nodes send that is not for them to send: to a guarded actor (reporters: 0
+  // the endpoint, 1 the peer, 2 the role feed, 100 + ID the link to member ID) or a header
+  // announcing more than max_message_bytes (3, "transport": its connection is closed).
+  remote_refusals refusals{log};
+  on_oversized_message([report = refusals.reporter(3)](std::uint64_t announced) {
+    report(remote_refusal{"transport", "a message header announcing " +
+                                         std::to_string(announced) + " bytes (limit " +
+                                         std::to_string(max_message_bytes) +
+                                         "): connection closed"});
+  });
   caf::actor_system_config cfg;
   configure_node_system(cfg, transport_timing_for(conf.timing), conf.tls);
   // The system lives on the heap: if shutdown overruns, the watchdog exits without it.
@@ -379,9 +391,7 @@ int main(int argc, char** argv) {
   auto feed = spawn_role_feed(*sys, node_status{conf.node_id, restored.current_term, 0, 0});
   watch(feed, "role feed", *sys, log);
   // Every actor is guarded as soon as it exists (see the top of this file): no remote
-  // message reaches it but what its guard lets through. Reporter 0 is the endpoint's,
-  // 1 the peer's, 2 the feed's, 100 + ID the link to member ID's.
-  remote_refusals refusals{log};
+  // message reaches it but what its guard lets through.
   guard_remote_access(*sys, caf::actor_cast<caf::strong_actor_ptr>(feed), "role feed",
                       nothing_remote(), refusals.reporter(2));
   std::shared_ptr<fault_switch> faults;
@@ -620,6 +630,7 @@ int main(int argc, char** argv) {
   pc.observer = nullptr;
   server.reset();
   sys.reset();
+  on_oversized_message(nullptr); // CAF's network thread is gone, and `refusals` goes next
   hooks.reset(); // the peer is gone: no more transitions; a running hook is cancelled
   if (stopped_reported.exchange(true))
     for (;;)
