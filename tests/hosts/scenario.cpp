@@ -47,6 +47,14 @@ void check_election_safety(const host_cluster& c) {
   CHECK(two.empty());
 }
 
+void check_nothing_refused(const host_cluster& c) {
+  for (auto id : c.ids())
+    for (auto& e : c.node(id).events()) {
+      INFO("node " << id << ": " << e.raw);
+      CHECK(e.name != "remote_refused");
+    }
+}
+
 void run_on_hosts(std::size_t nodes, const transport& how, needs what,
                   const std::function<void(host_cluster&)>& body) {
   if (what == needs::netns_and_nft)
@@ -64,6 +72,7 @@ void run_on_hosts(std::size_t nodes, const transport& how, needs what,
     throw;
   }
   check_election_safety(c);
+  check_nothing_refused(c);
   if (failures > 0)
     std::cerr << c.logs();
 }
