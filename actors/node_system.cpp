@@ -203,11 +203,12 @@ private:
 
 } // namespace
 
-void guard_remote_access(caf::actor_system& sys, const caf::strong_actor_ptr& actor,
-                         std::string name, remote_filter allowed,
-                         std::function<void(const remote_refusal&)> on_refused) {
+caf::strong_actor_ptr guard_remote_access(caf::actor_system& sys,
+                                          const caf::strong_actor_ptr& actor, std::string name,
+                                          remote_filter allowed,
+                                          std::function<void(const remote_refusal&)> on_refused) {
   if (!actor)
-    return;
+    return nullptr;
   caf::actor_config cfg;
   auto guard = caf::make_actor<remote_guard, caf::strong_actor_ptr>(
     sys.next_actor_id(), sys.node(), &sys, cfg, actor, std::move(name), std::move(allowed),
@@ -225,10 +226,33 @@ void guard_remote_access(caf::actor_system& sys, const caf::strong_actor_ptr& ac
   for (int attempt = 0; attempt < 16; ++attempt) {
     registry.put(id, guard);
     if (registry.get(id) == guard || static_cast<remote_guard*>(guard->get())->ended())
-      return; // guarded, or nothing left to guard (the guard's end took it out again)
+      return guard; // guarded, or nothing left to guard (the guard's end took it out again)
     registry.erase(id);
   }
   throw std::runtime_error("cannot guard actor " + std::to_string(id) + " in CAF's registry");
+}
+
+void guard_named_actors(caf::actor_system& sys,
+                        const std::function<void(const remote_refusal&)>& on_refused) {
+  auto& registry = sys.registry();
+  for (auto name : {"SpawnServ", "ConfigServ"}) {
+    const auto key = caf::atom_from_string(name);
+    auto actor = registry.get(key);
+    if (!actor)
+      continue;
+    // Every CAF node asks a node it connects to for `('sys', 'get', "info")` at its
+    // SpawnServ (basp_broker.cpp, learned_new_node); CAF answers it without the actor's
+    // behavior (the actor's own address and name). Let that through, nothing else.
+    remote_filter allowed = nothing_remote();
+    if (std::string(name) == "SpawnServ")
+      allowed = [](const caf::type_erased_tuple& x) {
+        return x.match_elements<caf::sys_atom, caf::get_atom, std::string>();
+      };
+    auto guard = guard_remote_access(sys, actor, name, std::move(allowed), on_refused);
+    // A named entry is kept as first put, too: replace it.
+    registry.erase(key);
+    registry.put(key, guard);
+  }
 }
 
 } // namespace raft

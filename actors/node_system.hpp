@@ -107,10 +107,22 @@ remote_filter nothing_remote();
 /// still learns of its end) and is then removed from the registry.
 ///
 /// Call it right after spawning `actor`, before it is published or sends anything to another
-/// node. Should CAF have registered `actor` first anyway, its entry is replaced.
-void guard_remote_access(caf::actor_system& sys, const caf::strong_actor_ptr& actor,
-                         std::string name, remote_filter allowed,
-                         std::function<void(const remote_refusal&)> on_refused);
+/// node. Should CAF have registered `actor` first anyway, its entry is replaced. Returns the
+/// guard.
+caf::strong_actor_ptr guard_remote_access(caf::actor_system& sys,
+                                          const caf::strong_actor_ptr& actor, std::string name,
+                                          remote_filter allowed,
+                                          std::function<void(const remote_refusal&)> on_refused);
+
+/// Guards CAF's own named actors, `SpawnServ` and `ConfigServ` (reached by name from any
+/// connected party), under their names and their ids: nothing passes but the
+/// `('sys', 'get', "info")` every CAF node sends SpawnServ on connecting (CAF answers it
+/// itself). Nothing of the project uses them from another node; unguarded, ConfigServ keeps
+/// every key and message a remote party `put`s into it (memory without bound), and SpawnServ
+/// would spawn any actor type registered for remote spawning (none is). The guards report
+/// as `SpawnServ` and `ConfigServ`. Call it once, right after the actor system exists.
+void guard_named_actors(caf::actor_system& sys,
+                        const std::function<void(const remote_refusal&)>& on_refused);
 
 // -- implementation -------------------------------------------------------------------------
 

@@ -341,8 +341,9 @@ int main(int argc, char** argv) {
   }
 
   // What other nodes send that is not for them to send: to a guarded actor (reporters: 0
-  // the endpoint, 1 the peer, 2 the role feed, 100 + ID the link to member ID) or a header
-  // announcing more than max_message_bytes (3, "transport": its connection is closed).
+  // the endpoint, 1 the peer, 2 the role feed, 4 CAF's named actors, 100 + ID the link to
+  // member ID) or a header announcing more than max_message_bytes (3, "transport": its
+  // connection is closed).
   remote_refusals refusals{log};
   on_oversized_message([report = refusals.reporter(3)](std::uint64_t announced) {
     report(remote_refusal{"transport", "a message header announcing " +
@@ -354,6 +355,7 @@ int main(int argc, char** argv) {
   configure_node_system(cfg, transport_timing_for(conf.timing), conf.tls);
   // The system lives on the heap: if shutdown overruns, the watchdog exits without it.
   auto sys = std::make_unique<caf::actor_system>(cfg);
+  guard_named_actors(*sys, refusals.reporter(4)); // CAF's SpawnServ and ConfigServ
 
   peer_config pc;
   pc.core = node::with_defaults(conf.node_id, conf.member_ids(), conf.timing,

@@ -30,6 +30,13 @@
 /// endpoint, an exit message of `--reason` (default kill, which no CAF actor can trap) from
 /// this client, or N wire messages of KIND without a token (what a peer or a link accepts).
 /// The JSON line then counts `sent` messages over all ids.
+///
+///   raft-forge --port P --kind config-put --count N [--hello-config FILE]
+///
+/// puts N values of 1 MiB each, under keys raft-forge-0 … raft-forge-<N-1>, into the node's
+/// `ConfigServ`, the key-value actor every CAF 0.17 system runs and any connected party can
+/// reach by name, then asks it for raft-forge-0: the JSON line says `"stored":true` when
+/// the answer holds the value, false when it holds none or none comes within 2 s.
 
 #include <caf/all.hpp>
 #include <caf/forwarding_actor_proxy.hpp>
@@ -114,6 +121,10 @@ int main(int argc, char** argv) {
         (reason != "kill" && reason != "user_shutdown"))
       return usage("missing or invalid arguments");
     first = last = term = count = 0;
+  } else if (kind == "config-put") {
+    if (argc % 2 != 1 || !port || *port > 65535 || !count || to_actors)
+      return usage("missing or invalid arguments");
+    first = last = term = 0;
   } else if (argc % 2 != 1 || !port || *port > 65535 || !first || !last || *first > *last ||
              *last > 0xffffffffull || !term || !count ||
              (kind != "request_vote" && kind != "append_entries" && kind != "pre_vote")) {
@@ -194,6 +205,7 @@ int main(int argc, char** argv) {
   }
 
   std::uint64_t sent = 0;
+  std::optional<bool> stored; // config-put: whether ConfigServ kept the first value
   // Every target of --actors: a proxy for that actor id on the node, made the way CAF makes
   // the proxies of actors it learns of (a forwarding_actor_proxy over the BASP broker; the
   // TLS transport shares that broker). Nothing on the node has to have mentioned the id.
@@ -206,6 +218,20 @@ int main(int argc, char** argv) {
         caf::make_actor<caf::forwarding_actor_proxy, caf::strong_actor_ptr>(
           static_cast<caf::actor_id>(aid), remote_node, sys, proxy_cfg, broker)));
     }
+  }
+  if (kind == "config-put") {
+    // By name, as CAF's own remote_lookup reaches it: through the BASP broker.
+    auto broker = sys->middleman().named_broker<caf::io::basp_broker>(caf::atom("BASP"));
+    const std::string value(1 << 20, 'x');
+    for (std::uint64_t n = 0; n < *count; ++n, ++sent)
+      self->send(broker, caf::forward_atom::value, remote_node, caf::atom("ConfigServ"),
+                 caf::make_message(caf::put_atom::value, "raft-forge-" + std::to_string(n),
+                                   caf::make_message(value)));
+    stored = false;
+    self->request(broker, 2s, caf::forward_atom::value, remote_node, caf::atom("ConfigServ"),
+                  caf::make_message(caf::get_atom::value, std::string("raft-forge-0")))
+      .receive([&](const std::string&, const caf::message& v) { stored = !v.empty(); },
+               [](caf::error&) {});
   }
   if (kind == "exit") {
     auto why = reason == "kill" ? caf::exit_reason::kill : caf::exit_reason::user_shutdown;
@@ -225,7 +251,7 @@ int main(int argc, char** argv) {
         self->send(t, pre_vote{*term, from, 0, 0});
     }
   }
-  for (std::uint64_t id = *first; !to_actors && id <= *last; ++id) {
+  for (std::uint64_t id = *first; !to_actors && kind != "config-put" && id <= *last; ++id) {
     const auto from = static_cast<peer_id>(id);
     for (std::uint64_t n = 0; n < *count; ++n, ++sent) {
       if (kind == "request_vote")
@@ -245,10 +271,11 @@ int main(int argc, char** argv) {
     std::fflush(stderr);
     _exit(1);
   }
-  std::printf("{\"sent\":%llu,\"hello\":\"%s\",\"term\":%llu,\"leader\":%llu}\n",
+  std::printf("{\"sent\":%llu,\"hello\":\"%s\",\"term\":%llu,\"leader\":%llu%s}\n",
               static_cast<unsigned long long>(sent), hello_result.c_str(),
               static_cast<unsigned long long>(status->term),
-              static_cast<unsigned long long>(status->leader));
+              static_cast<unsigned long long>(status->leader),
+              !stored ? "" : *stored ? ",\"stored\":true" : ",\"stored\":false");
   std::fflush(stdout);
   _exit(0);
 }

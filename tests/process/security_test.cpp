@@ -624,3 +624,40 @@ TEST_CASE("a message header announcing a 4 GiB payload from a holder of raftctl'
   CHECK(rss_after < rss_before + 64 * 1024);
   check_cluster_held(c, *leader, term, before, since);
 }
+
+TEST_CASE("values put into CAF's ConfigServ of a node by a plain CAF client are refused and "
+          "cost the node no memory",
+          "[process][security]") {
+  cluster_dir c{3};
+  c.start_all();
+  auto leader = c.wait_for_leader(10s);
+  INFO(c.logs());
+  REQUIRE(leader);
+  const auto before = stored(c);
+  const auto term = before.at(*leader)->term;
+  const auto since = wall_now_us();
+  const auto rss_before = rss_kib(c.node(*leader).pid());
+  // Four values of 1 MiB, then a request for the first: an unguarded ConfigServ keeps every
+  // value for good and answers with it (measured before the guard: 64 such values grew the
+  // node by 65 MiB).
+  auto r = run_program({RAFT_FORGE_PATH, "--port", std::to_string(c.port(*leader)), "--kind",
+                        "config-put", "--count", "4"},
+                       30s);
+  INFO(r.out << r.err);
+  REQUIRE(r.exit_code == 0);
+  auto out = forge_result(r);
+  CHECK(out["sent"] == std::optional<std::string>{"4"});
+  CHECK(out["stored"] == std::optional<std::string>{"false"});
+  auto refused = c.node(*leader).wait_event(
+    [&](const event& e) {
+      return e.name == "remote_refused" && e.ts_us >= since &&
+             e.str("actor") == std::optional<std::string>{"ConfigServ"};
+    },
+    5s);
+  REQUIRE(refused);
+  CHECK(refused->str("message").value_or("").find("raft-forge-") != std::string::npos);
+  const auto rss_after = rss_kib(c.node(*leader).pid());
+  INFO("leader's resident memory " << rss_before << " KiB before, " << rss_after << " after");
+  CHECK(rss_after < rss_before + 32 * 1024);
+  check_cluster_held(c, *leader, term, before, since);
+}
