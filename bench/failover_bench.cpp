@@ -7,7 +7,8 @@
 /// For each cluster size and each fault — SIGKILL of the leader, SIGSTOP of the leader, the
 /// leader's network isolated — it runs N trials and reports the time from the fault to the
 /// new leader's own `role` event (median, p90, p99, max, in ms), the election messages per
-/// failover, and the terms bumped when the old leader rejoins. With several transports
+/// failover (with every failover time, in trial order), and the terms bumped when the old
+/// leader rejoins. With several transports
 /// (plain TCP; mutual TLS with certificates from deploy/make-certs) one cluster per transport
 /// runs at the same time and their trials alternate (trial 1 on each, then trial 2 on each,
 /// …), so a change in the machine's load during the run falls on every transport alike.
@@ -319,8 +320,17 @@ void run_trial(bench_cluster& cd, fault f, std::size_t t, case_result& r) {
   }
 }
 
+/// Each value rounded to 0.1, in the order measured.
+json samples(const std::vector<double>& v) {
+  json out = json::array();
+  for (auto x : v)
+    out.push_back(rounded(x, 1));
+  return out;
+}
+
 json case_json(const case_result& r) {
   json j = {{"failover_ms", summary(r.failover_ms)},
+            {"failover_samples_ms", samples(r.failover_ms)},
             {"election_messages", summary(r.election_messages)},
             {"all_follow_one_leader_after_repair_ms", summary(r.rejoin_ms)},
             {"failed_trials", r.failed_trials},
