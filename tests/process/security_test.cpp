@@ -55,6 +55,7 @@ void check_cluster_held(const cluster_dir& c, std::uint64_t leader, std::uint64_
                         const std::map<std::uint64_t, std::optional<stored_state>>& before,
                         std::int64_t since) {
   auto s = answered_status(c);
+  INFO(c.logs()); // as they are now, should a check below fail
   CHECK(s.leaders() == std::vector<std::uint64_t>{leader});
   for (auto& p : s.peers)
     CHECK(p.term == term);
@@ -386,6 +387,7 @@ TEST_CASE("two hundred idle TCP connections and clients sending bytes without a 
   }
   // While the idle connections stay open the cluster keeps answering with the same leader.
   auto s = answered_status(c);
+  INFO(c.logs()); // as they are now, should a check below fail
   // Nothing was allocated for the announced payloads (a member's header costs 4 GiB).
   const auto rss_after = rss_kib(c.node(*leader).pid());
   INFO("leader's resident memory " << rss_before << " KiB before, " << rss_after << " after");
