@@ -177,7 +177,7 @@ public:
     }
     if (!to || !on_refused_)
       return; // the guarded actor has ended: nothing to protect, nothing to report
-    // "TYPE,TYPE: (VALUES)", e.g. "caf::exit_msg: (exit_msg(…, exit_reason(kill)))".
+    // "TYPE,TYPE: (VALUES)", e.g. "@exit: (exit_msg(…, exit_reason(kill)))".
     std::string text;
     for (std::size_t i = 0; i < content.size(); ++i)
       text += (i == 0 ? "" : ",") + home_system().types().portable_name(content.type(i));

@@ -1,5 +1,6 @@
 #pragma once
-/// The CAF settings every networked process of the project uses (raft-node, raftctl).
+/// The CAF settings every networked process of the project uses (raft-node, raftctl), and
+/// the guards that keep other nodes away from a node's actors (guard_remote_access).
 
 #include <cstdint>
 #include <functional>
@@ -72,7 +73,7 @@ caf::io::middleman_actor transport_of(caf::actor_system& sys);
 struct remote_refusal {
   std::string actor;   ///< the guarded actor's name, as the caller gave it
   /// The message's type names and content as CAF renders them, cut at 200 bytes, e.g.
-  /// `caf::exit_msg: (exit_msg(6@…, exit_reason(kill)))`.
+  /// `@exit: (exit_msg(6@…, exit_reason(kill)))`.
   std::string message;
 };
 
