@@ -373,6 +373,11 @@ TEST_CASE("two hundred idle TCP connections and clients sending bytes without a 
     int fd = tcp_connect(c.port(*leader));
     REQUIRE(fd >= 0);
     idle.push_back(fd);
+    // Paced, 15 ms apart: every connection costs a TLS node's network thread about 2 ms (CAF
+    // 0.17.6 builds a TLS context per connection), and 200 at once held the leader's
+    // heartbeats past the election timeout on the loaded machine (README "Threat model":
+    // bursts are not closed). What is tested here is holding them, not opening them.
+    std::this_thread::sleep_for(15ms);
   }
   const auto rss_before = rss_kib(c.node(*leader).pid());
   // Ten clients that send a well-formed CAF header announcing a 4 GiB payload, then 64
