@@ -24,6 +24,14 @@
 /// internal actor with an exit message of reason `kill` (which no actor can trap), to check
 /// that the node then exits instead of living on as a zombie.
 ///
+/// No side doors: the peer, the endpoint, every link and the role feed are guarded in CAF's
+/// actor registry (actors/node_system.hpp, guard_remote_access): another node can reach the
+/// endpoint with its published interface and a link with the answers to its hello, nothing
+/// else; whatever else it sends them, exit messages included, is dropped and logged as
+/// `remote_refused` (at most once per actor per second, with the count of the others). So is
+/// a message header announcing more than max_message_bytes, whose connection is closed
+/// (`actor` "transport").
+///
 /// No zombies: the peer, the endpoint and every link are watched; if one ends for any reason
 /// while the node is not shutting down, the node logs an `error` event naming the actor and
 /// the reason and exits with status 1 within 1 s. State written before is intact: every save
@@ -157,6 +165,50 @@ void arm_watchdog(std::chrono::milliseconds limit, int status,
     _exit(status);
   }).detach();
 }
+
+/// Reports what remote parties sent to the node's guarded actors and the guards dropped
+/// (guard_remote_access, actors/node_system.hpp) as `remote_refused` events, rate-limited by
+/// report_limiter: at most one per guarded actor per second, `suppressed` counting the drops
+/// since that actor's previous report that got no report of their own. Thread-safe: CAF's
+/// threads report, the main thread flushes.
+class remote_refusals {
+public:
+  explicit remote_refusals(event_log& log) : log_(log) {
+  }
+
+  /// The callback for guarded actor number `index` (each guarded actor has its own).
+  std::function<void(const remote_refusal&)> reporter(peer_id index) {
+    return [this, index](const remote_refusal& r) {
+      std::lock_guard<std::mutex> guard{mtx_};
+      if (auto report = limiter_.rejected(index, r, now()))
+        emit(*report);
+    };
+  }
+
+  /// Reports the counts whose window has passed; the main loop calls it every tick.
+  void flush() {
+    std::lock_guard<std::mutex> guard{mtx_};
+    for (auto& report : limiter_.flush(now()))
+      emit(report);
+  }
+
+private:
+  static time_point now() {
+    return std::chrono::duration_cast<time_point>(
+      std::chrono::steady_clock::now().time_since_epoch());
+  }
+
+  void emit(const report_limiter<remote_refusal>::report& r) {
+    log_.emit("remote_refused", {ef::str("actor", r.detail.actor),
+                                 ef::str("message", r.detail.message),
+                                 ef::num("suppressed", r.suppressed)});
+  }
+
+  event_log& log_;
+  std::mutex mtx_;
+  /// Guarded actors number at most 3 + the members: the capacity never overflows.
+  report_limiter<remote_refusal> limiter_{1024, std::chrono::seconds(1)};
+};
 
 /// Logs the message counters: `sent_KIND` and `received_KIND` for every message kind.
 void log_stats(const peer_stats& stats, event_log& log) {
@@ -299,10 +351,22 @@ int main(int argc, char** argv) {
     return 2;
   }
 
+  // What other nodes send that is not for them to send: to a guarded actor (reporters: 0
+  // the endpoint, 1 the peer, 2 the role feed, 4 CAF's named actors, 100 + ID the link to
+  // member ID) or a header announcing more than max_message_bytes (3, "transport": its
+  // connection is closed).
+  remote_refusals refusals{log};
+  on_oversized_message([report = refusals.reporter(3)](std::uint64_t announced) {
+    report(remote_refusal{"transport", "a message header announcing " +
+                                         std::to_string(announced) + " bytes (limit " +
+                                         std::to_string(max_message_bytes) +
+                                         "): connection closed"});
+  });
   caf::actor_system_config cfg;
   configure_node_system(cfg, transport_timing_for(conf.timing), conf.tls);
   // The system lives on the heap: if shutdown overruns, the watchdog exits without it.
   auto sys = std::make_unique<caf::actor_system>(cfg);
+  guard_named_actors(*sys, refusals.reporter(4)); // CAF's SpawnServ and ConfigServ
 
   peer_config pc;
   pc.core = node::with_defaults(conf.node_id, conf.member_ids(), conf.timing,
@@ -347,6 +411,10 @@ int main(int argc, char** argv) {
   // Pushes role changes to `raftctl watch` (actors/role_feed.hpp).
   auto feed = spawn_role_feed(*sys, node_status{conf.node_id, restored.current_term, 0, 0});
   watch(feed, "role feed", *sys, log);
+  // Every actor is guarded as soon as it exists (see the top of this file): no remote
+  // message reaches it but what its guard lets through.
+  guard_remote_access(*sys, caf::actor_cast<caf::strong_actor_ptr>(feed), "role feed",
+                      nothing_remote(), refusals.reporter(2));
   std::shared_ptr<fault_switch> faults;
   if (!fault_file.empty())
     faults = std::make_shared<fault_switch>();
@@ -399,6 +467,11 @@ int main(int argc, char** argv) {
     };
     auto l = spawn_remote_link(*sys, rc);
     watch(l, "link to peer " + std::to_string(other.id), *sys, log);
+    // From other nodes a link hears only the answers to its hello (never a wire message to
+    // relay with its token).
+    guard_remote_access(*sys, caf::actor_cast<caf::strong_actor_ptr>(l),
+                        "link to peer " + std::to_string(other.id),
+                        inputs_of<hello_reply_actor>(), refusals.reporter(100 + other.id));
     pc.links.emplace(other.id, l);
     links.push_back(l);
   }
@@ -455,6 +528,10 @@ int main(int argc, char** argv) {
   try {
     peer = spawn_peer(*sys, pc, /*detached: fsyncs block only this peer's thread*/ true);
     watch(peer, "peer", *sys, log);
+    // Wire messages reach the peer only through the endpoint's checks; its answers to
+    // `status` go out, nothing comes in.
+    guard_remote_access(*sys, caf::actor_cast<caf::strong_actor_ptr>(peer), "peer",
+                        nothing_remote(), refusals.reporter(1));
     {
       std::lock_guard<std::mutex> guard{holder->mtx};
       holder->peer = peer;
@@ -490,6 +567,9 @@ int main(int argc, char** argv) {
                 ef::str("detail", r.detail.detail)});
     };
     ep = spawn_endpoint(*sys, ec);
+    // Guarded before it is published: its published interface, and no exit message.
+    guard_remote_access(*sys, caf::actor_cast<caf::strong_actor_ptr>(ep), "endpoint",
+                        inputs_of<node_endpoint>(), refusals.reporter(0));
     {
       std::lock_guard<std::mutex> guard{ep_holder->mtx};
       ep_holder->endpoint = caf::actor_cast<caf::actor>(ep);
@@ -537,6 +617,7 @@ int main(int argc, char** argv) {
     }
     timespec tick{0, faults ? 10'000'000 : 100'000'000};
     int sig = sigtimedwait(&stop_signals, nullptr, &tick);
+    refusals.flush();
     if (sig == SIGUSR1)
       log_stats(*stats, log);
     if (sig == SIGTERM || sig == SIGINT) {
@@ -575,6 +656,7 @@ int main(int argc, char** argv) {
   pc.observer = nullptr;
   server.reset();
   sys.reset();
+  on_oversized_message(nullptr); // CAF's network thread is gone, and `refusals` goes next
   hooks.reset(); // the peer is gone: no more transitions; a running hook is cancelled
   if (stopped_reported.exchange(true))
     for (;;)

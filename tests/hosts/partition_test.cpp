@@ -40,6 +40,7 @@ agreement heal_and_check(host_cluster& c) {
                           << " ms after the heal");
   CHECK(heal_ms <= heal_bound.count());
   auto s = c.status();
+  INFO("raftctl status took " << s.run.took.count() << " ms:\n" << s.run.out << s.run.err);
   CHECK(s.run.exit_code == 0);
   CHECK(s.reachable() == c.size());
   CHECK(s.leaders() == std::vector<std::uint64_t>{back->leader});

@@ -44,6 +44,14 @@ void check_election_safety(const host_cluster& c) {
   CHECK(m.report() == "");
 }
 
+void check_nothing_refused(const host_cluster& c) {
+  for (auto id : c.ids())
+    for (auto& e : c.node(id).events()) {
+      INFO("node " << id << ": " << e.raw);
+      CHECK(e.name != "remote_refused");
+    }
+}
+
 void run_on_hosts(std::size_t nodes, const transport& how, needs what,
                   const std::function<void(host_cluster&)>& body) {
   if (what == needs::netns_and_nft)
@@ -61,6 +69,7 @@ void run_on_hosts(std::size_t nodes, const transport& how, needs what,
     throw;
   }
   check_election_safety(c);
+  check_nothing_refused(c);
   if (failures > 0)
     std::cerr << c.logs();
 }
@@ -69,6 +78,11 @@ agreement start_and_elect(host_cluster& c) {
   auto started = process::wall_now_us();
   c.start_all();
   for (auto id : c.ids()) {
+    // Each node runs the transport under test (`started` says whether TLS is on).
+    auto start = c.node(id).wait_event(
+      [](const process::event& e) { return e.name == "started"; }, 10s);
+    REQUIRE(start);
+    CHECK(start->str("tls") == std::optional<std::string>{c.tls() ? "true" : "false"});
     // Each node binds its own host's address, the one its config gives it.
     auto listening = c.node(id).wait_event(
       [](const process::event& e) { return e.name == "listening"; }, 10s);

@@ -37,14 +37,20 @@ std::chrono::milliseconds step_down_bound(const process::timing_config& t);
 /// term.
 void check_election_safety(const host_cluster& c);
 
+/// Checks that no node logged `remote_refused`: members and raftctl never send an internal
+/// actor anything its guard drops (actors/node_system.hpp), so one would mean a guard that
+/// stands in the protocol's way.
+void check_nothing_refused(const host_cluster& c);
+
 /// Skips the test (see availability.hpp) unless the network can be built, then runs `body`
 /// on a fresh `nodes`-node host cluster and checks Election Safety at the end, also when
-/// `body` throws (a failed REQUIRE). When anything failed, prints every node's log, as it
+/// `body` throws (a failed REQUIRE), and, when it returned, that nothing was refused. When anything failed, prints every node's log, as it
 /// is at the end, to stderr.
 void run_on_hosts(std::size_t nodes, const transport& how, needs what,
                   const std::function<void(host_cluster&)>& body);
 
-/// Starts every node, checks each listens on its own host's address, and waits (10 s) until
+/// Starts every node, checks each runs the transport under test (TLS on or off) and listens
+/// on its own host's address, and waits (10 s) until
 /// all follow one leader and every node's link to every other member is up (each logged
 /// peer_up for each), so that a test's faults start from a fully connected cluster; returns
 /// the leader.

@@ -17,15 +17,39 @@
 /// member of FILE would, and answers the node's challenge with a member proof signed with
 /// that key and claiming FILE's node.id (`hello` is then "accepted" or "refused"; without
 /// a key to sign with it stays "challenged"); otherwise over plain TCP.
+///
+/// Past the endpoint, to whatever else the node's CAF registry holds:
+///
+///   raft-forge --port P --kind exit --actors FIRST:LAST [--reason kill|user_shutdown]
+///              [--hello-config FILE]
+///   raft-forge --port P --kind KIND --claim ID --term T --count N --actors FIRST:LAST ...
+///
+/// `--actors` addresses actor ids FIRST … LAST of the node directly, as CAF's binary
+/// protocol allows any party connected to a node: it makes a proxy for each id (CAF's
+/// forwarding_actor_proxy over its own BASP broker) and sends it, instead of anything to the
+/// endpoint, an exit message of `--reason` (default kill, which no CAF actor can trap) from
+/// this client, or N wire messages of KIND without a token (what a peer or a link accepts).
+/// The JSON line then counts `sent` messages over all ids.
+///
+///   raft-forge --port P --kind config-put --count N [--hello-config FILE]
+///
+/// puts N values of 1 MiB each, under keys raft-forge-0 … raft-forge-<N-1>, into the node's
+/// `ConfigServ`, the key-value actor every CAF 0.17 system runs and any connected party can
+/// reach by name, then asks it for raft-forge-0: the JSON line says `"stored":true` when
+/// the answer holds the value, false when it holds none or none comes within 2 s.
 
 #include <caf/all.hpp>
+#include <caf/forwarding_actor_proxy.hpp>
 #include <caf/io/all.hpp>
+#include <caf/io/basp_broker.hpp>
 
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
 #include <string>
+#include <vector>
+
 #include <unistd.h>
 
 #include "actors/node_system.hpp"
@@ -43,7 +67,9 @@ namespace {
 int usage(const std::string& why) {
   std::fprintf(stderr,
                "raft-forge: %s\nusage: raft-forge --port P --kind KIND --claim FIRST[:LAST] "
-               "--term T --count N [--hello-config FILE]\n",
+               "--term T --count N [--hello-config FILE] [--actors FIRST:LAST]\n"
+               "       raft-forge --port P --kind exit --actors FIRST:LAST "
+               "[--reason kill|user_shutdown] [--hello-config FILE]\n",
                why.c_str());
   return 2;
 }
@@ -57,8 +83,9 @@ std::optional<std::uint64_t> number(const std::string& s) {
 } // namespace
 
 int main(int argc, char** argv) {
-  std::optional<std::uint64_t> port, first, last, term, count;
+  std::optional<std::uint64_t> port, first, last, term, count, actors_first, actors_last;
   std::string kind, hello_config;
+  std::string reason = "kill";
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string key = argv[i];
     std::string value = argv[i + 1];
@@ -76,14 +103,33 @@ int main(int argc, char** argv) {
       count = number(value);
     } else if (key == "--hello-config") {
       hello_config = value;
+    } else if (key == "--actors") {
+      auto colon = value.find(':');
+      actors_first = number(value.substr(0, colon));
+      actors_last = colon == std::string::npos ? actors_first : number(value.substr(colon + 1));
+    } else if (key == "--reason") {
+      reason = value;
     } else {
       return usage("unexpected argument '" + key + "'");
     }
   }
-  if (argc % 2 != 1 || !port || *port > 65535 || !first || !last || *first > *last ||
-      *last > 0xffffffffull || !term || !count ||
-      (kind != "request_vote" && kind != "append_entries" && kind != "pre_vote"))
+  const bool to_actors = actors_first.has_value();
+  if (to_actors && (!actors_last || *actors_first == 0 || *actors_first > *actors_last))
+    return usage("invalid --actors");
+  if (kind == "exit") {
+    if (argc % 2 != 1 || !port || *port > 65535 || !to_actors ||
+        (reason != "kill" && reason != "user_shutdown"))
+      return usage("missing or invalid arguments");
+    first = last = term = count = 0;
+  } else if (kind == "config-put") {
+    if (argc % 2 != 1 || !port || *port > 65535 || !count || to_actors)
+      return usage("missing or invalid arguments");
+    first = last = term = 0;
+  } else if (argc % 2 != 1 || !port || *port > 65535 || !first || !last || *first > *last ||
+             *last > 0xffffffffull || !term || !count ||
+             (kind != "request_vote" && kind != "append_entries" && kind != "pre_vote")) {
     return usage("missing or invalid arguments");
+  }
 
   std::optional<cluster_hello> hello;
   timing transport_basis; // the defaults, unless the hello's config says otherwise
@@ -109,12 +155,16 @@ int main(int argc, char** argv) {
   auto* sys = new caf::actor_system(cfg); // never destroyed: the process leaves with _exit
   caf::scoped_actor self{*sys};
   node_endpoint remote;
+  caf::node_id remote_node;
   self->request(transport_of(*sys), 5s, caf::connect_atom::value,
                 std::string("127.0.0.1"), static_cast<std::uint16_t>(*port))
     .receive(
-      [&](const caf::node_id&, caf::strong_actor_ptr& ptr, const std::set<std::string>& ifs) {
-        if (ptr && ifs == sys->message_types<node_endpoint>())
+      [&](const caf::node_id& nid, caf::strong_actor_ptr& ptr,
+          const std::set<std::string>& ifs) {
+        if (ptr && ifs == sys->message_types<node_endpoint>()) {
           remote = caf::actor_cast<node_endpoint>(ptr);
+          remote_node = nid;
+        }
       },
       [](caf::error&) {});
   if (!remote) {
@@ -155,7 +205,53 @@ int main(int argc, char** argv) {
   }
 
   std::uint64_t sent = 0;
-  for (std::uint64_t id = *first; id <= *last; ++id) {
+  std::optional<bool> stored; // config-put: whether ConfigServ kept the first value
+  // Every target of --actors: a proxy for that actor id on the node, made the way CAF makes
+  // the proxies of actors it learns of (a forwarding_actor_proxy over the BASP broker; the
+  // TLS transport shares that broker). Nothing on the node has to have mentioned the id.
+  std::vector<caf::actor> targets;
+  if (to_actors) {
+    auto broker = sys->middleman().named_broker<caf::io::basp_broker>(caf::atom("BASP"));
+    for (auto aid = *actors_first; aid <= *actors_last; ++aid) {
+      caf::actor_config proxy_cfg;
+      targets.push_back(caf::actor_cast<caf::actor>(
+        caf::make_actor<caf::forwarding_actor_proxy, caf::strong_actor_ptr>(
+          static_cast<caf::actor_id>(aid), remote_node, sys, proxy_cfg, broker)));
+    }
+  }
+  if (kind == "config-put") {
+    // By name, as CAF's own remote_lookup reaches it: through the BASP broker.
+    auto broker = sys->middleman().named_broker<caf::io::basp_broker>(caf::atom("BASP"));
+    const std::string value(1 << 20, 'x');
+    for (std::uint64_t n = 0; n < *count; ++n, ++sent)
+      self->send(broker, caf::forward_atom::value, remote_node, caf::atom("ConfigServ"),
+                 caf::make_message(caf::put_atom::value, "raft-forge-" + std::to_string(n),
+                                   caf::make_message(value)));
+    stored = false;
+    self->request(broker, 2s, caf::forward_atom::value, remote_node, caf::atom("ConfigServ"),
+                  caf::make_message(caf::get_atom::value, std::string("raft-forge-0")))
+      .receive([&](const std::string&, const caf::message& v) { stored = !v.empty(); },
+               [](caf::error&) {});
+  }
+  if (kind == "exit") {
+    auto why = reason == "kill" ? caf::exit_reason::kill : caf::exit_reason::user_shutdown;
+    for (auto& t : targets) {
+      self->send_exit(t, why);
+      ++sent;
+    }
+  }
+  for (auto& t : targets) {
+    const auto from = static_cast<peer_id>(*first);
+    for (std::uint64_t n = 0; n < *count; ++n, ++sent) {
+      if (kind == "request_vote")
+        self->send(t, request_vote{*term, from, 0, 0});
+      else if (kind == "append_entries")
+        self->send(t, append_entries{*term, from, 0, 0, {}, 0});
+      else
+        self->send(t, pre_vote{*term, from, 0, 0});
+    }
+  }
+  for (std::uint64_t id = *first; !to_actors && kind != "config-put" && id <= *last; ++id) {
     const auto from = static_cast<peer_id>(id);
     for (std::uint64_t n = 0; n < *count; ++n, ++sent) {
       if (kind == "request_vote")
@@ -175,10 +271,11 @@ int main(int argc, char** argv) {
     std::fflush(stderr);
     _exit(1);
   }
-  std::printf("{\"sent\":%llu,\"hello\":\"%s\",\"term\":%llu,\"leader\":%llu}\n",
+  std::printf("{\"sent\":%llu,\"hello\":\"%s\",\"term\":%llu,\"leader\":%llu%s}\n",
               static_cast<unsigned long long>(sent), hello_result.c_str(),
               static_cast<unsigned long long>(status->term),
-              static_cast<unsigned long long>(status->leader));
+              static_cast<unsigned long long>(status->leader),
+              !stored ? "" : *stored ? ",\"stored\":true" : ",\"stored\":false");
   std::fflush(stdout);
   _exit(0);
 }

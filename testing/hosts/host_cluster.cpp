@@ -9,7 +9,7 @@ using namespace std::chrono_literals;
 
 host_cluster::host_cluster(std::size_t nodes, const transport& how,
                            process::timing_config timing)
-  : transport_(how.name), timing_(timing) {
+  : transport_(how.name), tls_(how.tls), timing_(timing) {
   if (nodes < 1 || nodes >= operator_host)
     throw std::invalid_argument("a host cluster has 1 … 253 nodes");
   for (std::uint64_t id = 1; id <= nodes; ++id)
@@ -24,6 +24,7 @@ host_cluster::host_cluster(std::size_t nodes, const transport& how,
   }
   for (auto id : ids())
     process::write_file(config(id), config_text(id, how.node_config(id, dir_.path())));
+  process::write_file(operator_config(), config_text(1, how.operator_config(dir_.path())));
   for (auto id : ids()) {
     auto r = process::run_program({process::raft_node_path(), "--config", config(id), "--init"},
                                   10s);
@@ -47,6 +48,10 @@ std::vector<std::uint64_t> host_cluster::ids() const {
 
 std::string host_cluster::config(std::uint64_t id) const {
   return dir_ / ("node" + std::to_string(id) + ".toml");
+}
+
+std::string host_cluster::operator_config() const {
+  return dir_ / "operator.toml";
 }
 
 std::string host_cluster::data_dir(std::uint64_t id) const {
@@ -106,7 +111,7 @@ void host_cluster::heal() {
 }
 
 process::status_result host_cluster::status() const {
-  return process::raftctl_status(config(1), net_.host(operator_host).exec_prefix());
+  return process::raftctl_status(operator_config(), net_.host(operator_host).exec_prefix());
 }
 
 process::status_result host_cluster::status_from(std::uint64_t id) const {

@@ -3,7 +3,9 @@
 ///
 /// Node `id` runs in the namespace of host 10.199.0.<id> and listens there on port 7101,
 /// as the deploy walkthrough's hosts do (deploy/README.md); its config lists every member
-/// at its own address. An operator host, 10.199.0.254, runs raftctl: it is never cut off,
+/// at its own address. An operator host, 10.199.0.254, runs raftctl with the operator's
+/// config (`operator.toml`: node 1's config with the transport's operator settings, e.g.
+/// raftctl's own certificate, like the walkthrough's `cluster.toml`): it is never cut off,
 /// so it sees what an operator's workstation on that network would. Configs, data
 /// directories and logs live in a scratch directory; every node is initialised once with
 /// `raft-node --init`, as an operator does for a new node.
@@ -43,9 +45,13 @@ public:
   process::node_process& node(std::uint64_t id) { return *nodes_.at(id - 1); }
   const process::node_process& node(std::uint64_t id) const { return *nodes_.at(id - 1); }
   std::string config(std::uint64_t id) const;
+  /// raftctl's config on the operator's host.
+  std::string operator_config() const;
   std::string data_dir(std::uint64_t id) const;
   const process::timing_config& timing() const { return timing_; }
   const std::string& transport_name() const { return transport_; }
+  /// Whether the nodes run with [tls].
+  bool tls() const { return tls_; }
   bridge_network& network() { return net_; }
 
   void start_all();
@@ -64,7 +70,7 @@ public:
   /// Every port up, every drop removed.
   void heal();
 
-  /// `raftctl status --config config(1)` run on the operator's host.
+  /// `raftctl status --config operator_config()` run on the operator's host.
   process::status_result status() const;
   /// `raftctl status --config config(id)` run on node `id`'s host (what that node reaches).
   process::status_result status_from(std::uint64_t id) const;
@@ -78,6 +84,7 @@ private:
   bridge_network net_;
   scratch_dir dir_;
   std::string transport_;
+  bool tls_;
   process::timing_config timing_;
   std::vector<std::unique_ptr<process::node_process>> nodes_;
 };
