@@ -88,7 +88,7 @@ bench_cluster::bench_cluster(caf::actor_system& sys, bench_cluster_options opts)
     auto stats = std::make_shared<peer_stats>();
     stats_.push_back(stats);
     pc.stats = stats;
-    pc.sink = [sh = shared_](peer_id self, const applied& what) {
+    pc.sink = [sh = shared_](peer_id self, const raft::applied& what) {
       auto* a = std::get_if<apply>(&what);
       if (!a || a->entries.empty())
         return;
@@ -145,6 +145,10 @@ void bench_cluster::listen(peer_id leader, caf::actor listener) {
   std::lock_guard<std::mutex> guard{shared_->mtx};
   shared_->leader = leader;
   shared_->listener = std::move(listener);
+}
+
+std::uint64_t bench_cluster::applied(peer_id id) const {
+  return shared_->applied.at(id - 1).load();
 }
 
 std::vector<peer_report> bench_cluster::stop() {

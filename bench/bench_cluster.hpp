@@ -76,6 +76,8 @@ public:
 
   /// From now on, `leader`'s applies are reported to `listener` (see above).
   void listen(peer_id leader, caf::actor listener);
+  /// Entries peer `id` has applied so far.
+  std::uint64_t applied(peer_id id) const;
 
   /// Stops every peer and returns what each did. Idempotent.
   std::vector<peer_report> stop();

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include <sys/resource.h>
+
 #include <nlohmann/json.hpp>
 
 namespace raft::bench {
@@ -43,6 +45,23 @@ inline json latency_summary(std::vector<double> us) {
           {"p999_us", us1(percentile(us, 99.9))},
           {"max_us", us1(us.empty() ? 0 : us.back())}};
 }
+
+/// CPU time (user + system, all threads) and context switches (voluntary + involuntary) of
+/// this process so far.
+struct process_usage {
+  double cpu_us = 0;
+  double context_switches = 0;
+
+  static process_usage now() {
+    struct rusage ru {};
+    ::getrusage(RUSAGE_SELF, &ru);
+    auto us = [](const timeval& tv) {
+      return static_cast<double>(tv.tv_sec) * 1e6 + static_cast<double>(tv.tv_usec);
+    };
+    return {us(ru.ru_utime) + us(ru.ru_stime),
+            static_cast<double>(ru.ru_nvcsw) + static_cast<double>(ru.ru_nivcsw)};
+  }
+};
 
 /// The 1-, 5- and 15-minute load averages, as /proc/loadavg shows them ("" if unreadable).
 inline std::string load_average() {

@@ -143,7 +143,12 @@ void run_phase(const settings& s, variant& v, std::size_t trial, bool many,
     lo.measured = many ? s.throughput_entries : s.entries;
     lo.entry_bytes = s.entry_bytes;
     rec["load_average_before"] = load_average();
+    const auto usage_before = process_usage::now();
+    const auto applied_before = cluster.applied(*leader);
     auto r = run_closed_loop(sys, cluster, *leader, lo);
+    const auto usage_after = process_usage::now();
+    const auto applied_during =
+      static_cast<double>(std::max<std::uint64_t>(1, cluster.applied(*leader) - applied_before));
     rec["load_average_after"] = load_average();
     auto reports = cluster.stop();
     if (!r.error.empty()) {
@@ -174,6 +179,11 @@ void run_phase(const settings& s, variant& v, std::size_t trial, bool many,
       rec["entries_per_leader_fdatasync"] =
         us1(static_cast<double>(lr.applied) / static_cast<double>(syncs));
     }
+    // The whole process (three peers, relays, proposers) per entry the leader applied while
+    // the proposers ran (warm-up and drain included): robust against other load.
+    rec["cpu_us_per_entry"] = us1((usage_after.cpu_us - usage_before.cpu_us) / applied_during);
+    rec["context_switches_per_entry"] =
+      us1((usage_after.context_switches - usage_before.context_switches) / applied_during);
     // AppendEntries the leader sent (to both followers together) per entry it applied.
     rec["append_entries_sent_per_entry"] =
       us1(static_cast<double>(lr.sent_append_entries) /
