@@ -1,6 +1,8 @@
 #include "bench/fdatasync_probe.hpp"
 
 #include <chrono>
+#include <stdexcept>
+#include <thread>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -31,6 +33,33 @@ std::vector<double> fdatasync_after_append(const std::string& path, std::size_t 
   }
   ::unlink(path.c_str());
   return us;
+}
+
+std::vector<double> fdatasync_after_append_concurrent(const std::string& path_prefix,
+                                                      std::size_t writers, std::size_t samples,
+                                                      std::size_t warmup,
+                                                      std::size_t record_bytes) {
+  std::vector<std::vector<double>> each(writers);
+  std::vector<std::string> errors(writers);
+  std::vector<std::thread> threads;
+  for (std::size_t w = 0; w < writers; ++w)
+    threads.emplace_back([&, w] {
+      try {
+        each[w] = fdatasync_after_append(path_prefix + std::to_string(w), samples, warmup,
+                                         record_bytes);
+      } catch (const std::exception& e) {
+        errors[w] = e.what();
+      }
+    });
+  for (auto& t : threads)
+    t.join();
+  std::vector<double> all;
+  for (std::size_t w = 0; w < writers; ++w) {
+    if (!errors[w].empty())
+      throw std::runtime_error(errors[w]);
+    all.insert(all.end(), each[w].begin(), each[w].end());
+  }
+  return all;
 }
 
 } // namespace raft::bench

@@ -14,7 +14,9 @@
 /// - --proposers closed-loop proposers at once: entries per second committed and applied at
 ///   the leader over --throughput-entries entries, and their latencies.
 /// Before each trial the disk's fdatasync latency is measured in the same directory as
-/// log-store-bench does (bench/fdatasync_probe.hpp), so every figure can be read against it.
+/// log-store-bench does (bench/fdatasync_probe.hpp), alone and with three writers at once
+/// (as the peers sync), so every figure can be read against it; the fdatasyncs the peers
+/// made are timed too (leader_fdatasync, follower_fdatasync).
 ///
 /// Stores: `disk` is raft-node's (disk_log_store over posix_fs, a file_store for the term and
 /// vote): every acknowledgement and every commit waits for an fdatasync. `disk-nosync` skips
@@ -267,6 +269,8 @@ int main(int argc, char** argv) {
       variants.push_back(variant{st, pl, {}, {}});
   std::vector<double> datasync_us;
   std::vector<double> datasync_trial_p50;
+  std::vector<double> datasync3_us; // three writers at once, as the cluster's peers
+  std::vector<double> datasync3_trial_p50;
   const std::string load_at_start = load_average();
   try {
     for (std::size_t t = 0; t < s.trials; ++t) {
@@ -274,9 +278,15 @@ int main(int argc, char** argv) {
       std::sort(samples.begin(), samples.end());
       datasync_trial_p50.push_back(percentile(samples, 50));
       datasync_us.insert(datasync_us.end(), samples.begin(), samples.end());
+      auto beside = fdatasync_after_append_concurrent(dir + "/datasync-", 3,
+                                                      s.fdatasync_samples);
+      std::sort(beside.begin(), beside.end());
+      datasync3_trial_p50.push_back(percentile(beside, 50));
+      datasync3_us.insert(datasync3_us.end(), beside.begin(), beside.end());
       note("trial " + std::to_string(t + 1) + "/" + std::to_string(s.trials) +
            ": fdatasync p50 " + std::to_string(std::lround(datasync_trial_p50.back())) +
-           " us, load " + load_average());
+           " us alone, " + std::to_string(std::lround(datasync3_trial_p50.back())) +
+           " us with 3 writers; load " + load_average());
       for (auto& v : variants)
         for (bool many : {false, true}) {
           note(" " + v.store + " " + v.placement + " " +
@@ -330,6 +340,9 @@ int main(int argc, char** argv) {
       {"load_average_at_end", load_average()}}},
     {"fdatasync_after_100_byte_append",
      {{"all_trials", latency_summary(datasync_us)}, {"trial_p50_us", spread(datasync_trial_p50)}}},
+    {"fdatasync_after_100_byte_append_3_writers",
+     {{"all_trials", latency_summary(datasync3_us)},
+      {"trial_p50_us", spread(datasync3_trial_p50)}}},
     {"runs", runs}};
   std::cout << out.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
   return 0;
