@@ -174,6 +174,7 @@ std::vector<peer_report> bench_cluster::stop() {
     r.applied = shared_->applied[i].load();
     if (files_[i]) {
       r.datasync_us = files_[i]->record().datasync_us;
+      r.datasync_start_ns = files_[i]->record().datasync_start_ns;
       r.writes = files_[i]->record().writes;
     }
     r.sent_append_entries = stats_[i]->sent[kind_index<append_entries>::value].load();

@@ -55,6 +55,7 @@ struct peer_report {
   peer_id id = 0;
   std::uint64_t applied = 0;          ///< entries applied
   std::vector<double> datasync_us;    ///< each fdatasync of its log (disk stores)
+  std::vector<std::int64_t> datasync_start_ns; ///< when each began (steady clock)
   std::uint64_t writes = 0;           ///< write calls to its log files
   std::uint64_t sent_append_entries = 0;
   std::uint64_t sent_append_replies = 0;

@@ -50,6 +50,8 @@ void finish(driver_pointer self, std::string error = {}) {
   st.result->error = std::move(error);
   if (st.result->error.empty()) {
     st.result->window_seconds = static_cast<double>(st.window_end - st.window_start) / 1e9;
+    st.result->window_start_ns = st.window_start;
+    st.result->window_end_ns = st.window_end;
     const auto seconds = st.result->window_seconds;
     st.result->entries_per_second =
       seconds > 0 ? static_cast<double>(st.opts.measured) / seconds : 0;

@@ -11,6 +11,7 @@
 /// flight then is waited for but not counted.
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,8 @@ struct closed_loop_options {
 struct closed_loop_result {
   std::vector<double> latency_us; ///< one per entry completed in the window
   double window_seconds = 0;
+  std::int64_t window_start_ns = 0; ///< steady clock, as the apply times
+  std::int64_t window_end_ns = 0;
   double entries_per_second = 0;
   std::string error; ///< empty when the run completed
 };

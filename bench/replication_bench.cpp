@@ -112,6 +112,15 @@ json spread(std::vector<double> v, int digits = 1) {
           {"max", r(v.empty() ? 0 : v.back())}};
 }
 
+/// The share of [start, end] that `r` spent inside fdatasync (syncs begun in the window).
+double sync_share(const peer_report& r, std::int64_t start, std::int64_t end) {
+  double busy_ns = 0;
+  for (std::size_t i = 0; i < r.datasync_start_ns.size(); ++i)
+    if (r.datasync_start_ns[i] >= start && r.datasync_start_ns[i] < end)
+      busy_ns += r.datasync_us[i] * 1e3;
+  return end > start ? busy_ns / static_cast<double>(end - start) : 0;
+}
+
 /// One phase on a fresh cluster: elect, run the proposers, stop, report.
 void run_phase(const settings& s, variant& v, std::size_t trial, bool many,
                const std::string& dir) {
@@ -177,9 +186,18 @@ void run_phase(const settings& s, variant& v, std::size_t trial, bool many,
     if (v.store != "memory") {
       rec["leader_fdatasync"] = latency_summary(lr.datasync_us);
       rec["follower_fdatasync"] = latency_summary(follower_syncs);
-      const auto syncs = std::max<std::size_t>(1, lr.datasync_us.size());
-      rec["entries_per_leader_fdatasync"] =
-        us1(static_cast<double>(lr.applied) / static_cast<double>(syncs));
+      // Per peer: entries per fdatasync (group commit) over the phase, and the percentage of
+      // the measured window it spent blocked in fdatasync.
+      json per_sync = json::object();
+      json share = json::object();
+      for (auto& p : reports) {
+        auto name = (p.id == *leader ? "leader_" : "follower_") + std::to_string(p.id);
+        per_sync[name] = us1(static_cast<double>(p.applied) /
+                             static_cast<double>(std::max<std::size_t>(1, p.datasync_us.size())));
+        share[name] = us1(100 * sync_share(p, r.window_start_ns, r.window_end_ns));
+      }
+      rec["entries_per_fdatasync"] = per_sync;
+      rec["fdatasync_percent_of_window"] = share;
     }
     // The whole process (three peers, relays, proposers) per entry the leader applied while
     // the proposers ran (warm-up and drain included): robust against other load.

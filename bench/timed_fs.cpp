@@ -18,11 +18,13 @@ public:
   }
   void truncate(std::uint64_t size) override { real_->truncate(size); }
   void datasync() override {
+    const auto start = std::chrono::steady_clock::now();
+    counters_->datasync_start_ns.push_back(
+      std::chrono::duration_cast<std::chrono::nanoseconds>(start.time_since_epoch()).count());
     if (!sync_) {
       counters_->datasync_us.push_back(0);
       return;
     }
-    const auto start = std::chrono::steady_clock::now();
     real_->datasync();
     counters_->datasync_us.push_back(
       std::chrono::duration<double, std::micro>(std::chrono::steady_clock::now() - start).count());

@@ -22,6 +22,7 @@ class timed_fs final : public fs {
 public:
   struct counters {
     std::vector<double> datasync_us; ///< each fdatasync (0 when not syncing)
+    std::vector<std::int64_t> datasync_start_ns; ///< when each began (steady clock)
     std::uint64_t dir_syncs = 0;
     std::uint64_t writes = 0;
     std::uint64_t bytes_written = 0;
