@@ -289,6 +289,8 @@ int main(int argc, char** argv) {
   std::vector<double> datasync_trial_p50;
   std::vector<double> datasync3_us; // three writers at once, as the cluster's peers
   std::vector<double> datasync3_trial_p50;
+  json datasync_trials = json::array();
+  json datasync3_trials = json::array();
   const std::string load_at_start = load_average();
   try {
     for (std::size_t t = 0; t < s.trials; ++t) {
@@ -296,11 +298,13 @@ int main(int argc, char** argv) {
       std::sort(samples.begin(), samples.end());
       datasync_trial_p50.push_back(percentile(samples, 50));
       datasync_us.insert(datasync_us.end(), samples.begin(), samples.end());
+      datasync_trials.push_back(latency_summary(samples));
       auto beside = fdatasync_after_append_concurrent(dir + "/datasync-", 3,
                                                       s.fdatasync_samples);
       std::sort(beside.begin(), beside.end());
       datasync3_trial_p50.push_back(percentile(beside, 50));
       datasync3_us.insert(datasync3_us.end(), beside.begin(), beside.end());
+      datasync3_trials.push_back(latency_summary(beside));
       note("trial " + std::to_string(t + 1) + "/" + std::to_string(s.trials) +
            ": fdatasync p50 " + std::to_string(std::lround(datasync_trial_p50.back())) +
            " us alone, " + std::to_string(std::lround(datasync3_trial_p50.back())) +
@@ -357,10 +361,13 @@ int main(int argc, char** argv) {
       {"load_average_at_start", load_at_start},
       {"load_average_at_end", load_average()}}},
     {"fdatasync_after_100_byte_append",
-     {{"all_trials", latency_summary(datasync_us)}, {"trial_p50_us", spread(datasync_trial_p50)}}},
+     {{"all_trials", latency_summary(datasync_us)},
+      {"trial_p50_us", spread(datasync_trial_p50)},
+      {"trials", datasync_trials}}},
     {"fdatasync_after_100_byte_append_3_writers",
      {{"all_trials", latency_summary(datasync3_us)},
-      {"trial_p50_us", spread(datasync3_trial_p50)}}},
+      {"trial_p50_us", spread(datasync3_trial_p50)},
+      {"trials", datasync3_trials}}},
     {"runs", runs}};
   std::cout << out.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
   return 0;
