@@ -55,6 +55,14 @@ struct peer_state {
   /// Follower side: the append_entries being handled (its sender and seq), so the reply this
   /// step sends to that sender echoes the seq.
   std::optional<std::pair<peer_id, std::uint64_t>> echo;
+  /// Election timer messages (see peer.hpp, "Election timers"): the core's latest arming,
+  /// and the one delayed message the shell counts on to wake it for that arming.
+  struct election_clock {
+    std::uint64_t generation = 0;           ///< the core's latest arm_election_timer
+    time_point deadline{0};                 ///< when that one is due
+    std::optional<std::uint64_t> in_flight; ///< generation the counted-on message carries
+    time_point in_flight_due{0};            ///< when that message arrives
+  } election;
   static inline const char* name = "raft_peer";
 };
 
@@ -303,7 +311,16 @@ void carry_out(peer_pointer self, effects fx) {
           return true;
         },
         [&](arm_election_timer& t) {
-          self->delayed_send(self, t.after, election_timer_atom::value, t.generation);
+          // A message already on its way that arrives no later than the new deadline will do:
+          // when it comes, the shell waits out the rest (see the election_timer handler).
+          auto& ec = st.election;
+          ec.generation = t.generation;
+          ec.deadline = now(self) + t.after;
+          if (!ec.in_flight || ec.in_flight_due > ec.deadline) {
+            self->delayed_send(self, t.after, election_timer_atom::value, t.generation);
+            ec.in_flight = t.generation;
+            ec.in_flight_due = ec.deadline;
+          }
           return true;
         },
         [&](arm_heartbeat_timer& h) {
@@ -374,6 +391,24 @@ peer_actor::behavior_type peer_impl(peer_pointer self, std::shared_ptr<node> cor
   return handle_each_kind<peer_actor::behavior_type>(
     message_kinds{}, on_message,
     [self](election_timer_atom, std::uint64_t gen) {
+      auto& ec = self->state.election;
+      if (ec.in_flight == gen) {
+        // The message the shell counted on. If the core re-armed the timer since, wait until
+        // its latest deadline; once that has passed, the latest generation fires.
+        ec.in_flight.reset();
+        if (ec.generation != gen) {
+          auto t = now(self);
+          if (t < ec.deadline) {
+            self->delayed_send(self, ec.deadline - t, election_timer_atom::value, ec.generation);
+            ec.in_flight = ec.generation;
+            ec.in_flight_due = ec.deadline;
+            return;
+          }
+          gen = ec.generation;
+        }
+      }
+      // Otherwise a message superseded by one due earlier, or one sent from outside: the
+      // core ignores any generation but its current one.
       auto fx = self->state.core->election_timer_fired(gen, now(self));
       // A pre-vote round starts when an election timer makes a follower ask the others.
       auto asks = [](const effect& e) {

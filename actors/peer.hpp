@@ -20,6 +20,17 @@
 /// writes durable and the core learns it (node::log_synced): a follower then acknowledges,
 /// a leader counts its own copy.
 ///
+/// Election timers: the core re-arms its election timer on every AppendEntries a follower
+/// takes (thousands a second under load), and each `arm_election_timer` used to become a
+/// delayed message of its own: CAF's clock thread woken to file it, the peer woken 300–600
+/// ms later for a message the core then ignored as stale. The shell now keeps one message in
+/// flight: a new arming whose deadline is no earlier than that message's arrival sends
+/// nothing; when the message arrives and the core has re-armed since, the shell sends one
+/// for the rest of the latest deadline; once that deadline has passed, the core gets the
+/// latest generation. An arming due earlier than the message in flight sends a new one (the
+/// old one then reaches the core as a stale generation, as before). So the core still sees
+/// its current generation fire at or after the deadline it asked for, never earlier.
+///
 /// Time is the actor's clock (`self->clock().now()`), so under CAF's deterministic test
 /// coordinator the product's time-based rules (leases, check-quorum) run in virtual time.
 

@@ -21,7 +21,6 @@
 #include <string>
 #include <vector>
 
-#include <fcntl.h>
 #include <sys/statfs.h>
 #include <sys/utsname.h>
 #include <unistd.h>
@@ -29,9 +28,9 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/cli.hpp"
+#include "bench/fdatasync_probe.hpp"
 #include "storage/disk_log_store.hpp"
 #include "storage/posix_fs.hpp"
-#include "storage/posix_io.hpp"
 
 /// Keys in the order written, as before.
 using json = nlohmann::ordered_json;
@@ -88,20 +87,8 @@ int main(int argc, char** argv) {
   }
 
   try {
-    // 1. fdatasync latency after appending 100 bytes.
-    std::vector<double> datasync_us;
-    {
-      const std::string path = dir + "/datasync";
-      raft::unique_fd fd{::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644)};
-      if (!fd) raft::throw_errno(path, "cannot create");
-      const std::string record(100, 'x');
-      for (std::size_t t = 0; t < trials + 20; ++t) {
-        raft::write_all(fd.get(), record, path);
-        const auto start = clock_type::now();
-        if (::fdatasync(fd.get()) != 0) raft::throw_errno(path, "cannot fdatasync");
-        if (t >= 20) datasync_us.push_back(micros(clock_type::now() - start));  // 20 warm-up trials
-      }
-    }
+    // 1. fdatasync latency after appending 100 bytes (20 warm-up trials first).
+    const auto datasync_us = raft::bench::fdatasync_after_append(dir + "/datasync", trials);
 
     // 2. append + sync through the log store.
     json runs = json::array();

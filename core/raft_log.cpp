@@ -1,5 +1,6 @@
 #include "core/raft_log.hpp"
 
+#include <algorithm>
 #include <stdexcept>
 #include <utility>
 
@@ -53,6 +54,7 @@ raft_log::append_result raft_log::append_after(log_index prev_index,
     if (at(index).term != entries[k].term) {
       entries_.resize(index - first_index());
       r.truncated_from = index;
+      checked_upto_ = std::min(checked_upto_, index - 1);
       break;
     }
   }
@@ -115,6 +117,7 @@ void raft_log::compact(log_index index) {
   entries_.erase(entries_.begin(), entries_.begin() + static_cast<std::ptrdiff_t>(index - snapshot_index_));
   snapshot_index_ = index;
   snapshot_term_ = term;
+  checked_upto_ = std::min(checked_upto_, snapshot_index_); // the first entry against the new term
 }
 
 bool raft_log::restore_snapshot(log_index index, term_t term) {
@@ -129,19 +132,22 @@ bool raft_log::restore_snapshot(log_index index, term_t term) {
     entries_.clear();
   snapshot_index_ = index;
   snapshot_term_ = term;
+  checked_upto_ = std::min(checked_upto_, snapshot_index_);
   return keep && !entries_.empty();
 }
 
 void raft_log::check() const {
-  term_t previous = snapshot_term_;
-  for (std::size_t k = 0; k < entries_.size(); ++k) {
-    if (entries_[k].term < previous)
-      throw std::logic_error("log terms decrease at index " +
-                             std::to_string(snapshot_index_ + 1 + k) + " (term " +
-                             std::to_string(entries_[k].term) + " after " +
-                             std::to_string(previous) + ")");
-    previous = entries_[k].term;
+  // Entries up to checked_upto_ were verified and have not changed since (see the member).
+  const log_index from = std::clamp(checked_upto_, snapshot_index_, last_index());
+  term_t previous = from == snapshot_index_ ? snapshot_term_ : at(from).term;
+  for (log_index i = from + 1; i <= last_index(); ++i) {
+    const term_t t = at(i).term;
+    if (t < previous)
+      throw std::logic_error("log terms decrease at index " + std::to_string(i) + " (term " +
+                             std::to_string(t) + " after " + std::to_string(previous) + ")");
+    previous = t;
   }
+  checked_upto_ = last_index();
 }
 
 } // namespace raft

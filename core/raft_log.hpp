@@ -93,7 +93,9 @@ public:
   /// Precondition: index > snapshot_index().
   bool restore_snapshot(log_index index, term_t term);
 
-  /// Throws std::logic_error naming the broken invariant (see the top of this file).
+  /// Throws std::logic_error naming the broken invariant (see the top of this file). Only
+  /// what changed since the last successful check is walked (every change lowers the mark
+  /// it starts from), so checking after every step costs O(entries added), not O(log).
   void check() const;
 
   friend bool operator==(const raft_log& a, const raft_log& b) {
@@ -108,6 +110,9 @@ private:
   log_index snapshot_index_ = 0;
   term_t snapshot_term_ = 0;
   std::vector<log_entry> entries_;
+  /// check() has verified the terms up to this index (from the snapshot on); every change
+  /// to the log at index i or to the snapshot boundary lowers it below i.
+  mutable log_index checked_upto_ = 0;
 };
 
 } // namespace raft

@@ -306,6 +306,30 @@ TEST_CASE_METHOD(fixture, "a peer ignores an election timer message whose genera
   CHECK(received<raft::request_vote>().size() == 2);
 }
 
+TEST_CASE_METHOD(fixture,
+                 "a follower keeps one election timer message pending however often its "
+                 "leader re-arms it, and still times out once the last deadline passes") {
+  raft::timing fixed;
+  fixed.election_min = 300ms;
+  fixed.election_max = 300ms;
+  auto peer = start_peer(three, fixed); // t = 0: the first election timer, due at 300 ms
+  for (int i = 0; i < 50; ++i) {
+    advance(5ms);
+    deliver(peer, heartbeat(1, 2)); // each re-arms the timer, 300 ms from now
+    CHECK(sched.clock().schedule().size() == 1);
+  }
+  // t = 250: the last heartbeat asked for 550 ms. At 300 ms the message in flight arrives
+  // and is sent again for the rest; nothing reaches the core before 550 ms.
+  CHECK(advance(50ms) == 1);
+  CHECK(state_of(peer) == std::make_pair(term_t{1}, false));
+  CHECK(sched.clock().schedule().size() == 1);
+  CHECK(advance(249ms) == 0);
+  CHECK(received<raft::request_vote>().empty());
+  CHECK(advance(1ms) == 1);
+  CHECK(state_of(peer) == std::make_pair(term_t{2}, false));
+  CHECK(received<raft::request_vote>().size() == 2);
+}
+
 TEST_CASE_METHOD(fixture, "a heartbeat from the leader resets the follower's election timer") {
   raft::timing timing; // heartbeat 100 ms, election timeout 300–600 ms
   auto peer = start_peer(three, timing);

@@ -133,3 +133,28 @@ TEST_CASE("an installed snapshot keeps the entries after it when the log holds i
   CHECK_FALSE(shorter.restore_snapshot(9, 4));
   CHECK(shorter.last_index() == 9);
 }
+
+TEST_CASE("check walks only what changed since the last check, and still finds terms that "
+          "decrease after a truncation or at a new snapshot boundary") {
+  raft_log log(0, 0, log_with_terms({1, 2, 3}));
+  CHECK_NOTHROW(log.check());
+  // append_after does not order terms itself: an entry of term 1 cut in after one of term 2.
+  auto r = log.append_after(2, log_with_terms({1}));
+  CHECK(r.truncated_from == log_index{3});
+  CHECK_THROWS_AS(log.check(), std::logic_error);
+  CHECK_THROWS_AS(log.check(), std::logic_error); // a failed check is reported again
+
+  raft_log grows(0, 0, log_with_terms({1, 2}));
+  CHECK_NOTHROW(grows.check());
+  grows.append(log_entry{2, "x"});
+  grows.append_after(3, log_with_terms({3, 3}));
+  CHECK_NOTHROW(grows.check());
+  CHECK(grows.last_index() == 5);
+
+  raft_log compacted(0, 0, log_with_terms({1, 2, 2}));
+  CHECK_NOTHROW(compacted.check());
+  compacted.compact(2);
+  CHECK_NOTHROW(compacted.check());
+  CHECK(compacted.restore_snapshot(4, 3) == false);
+  CHECK_NOTHROW(compacted.check());
+}
