@@ -129,8 +129,10 @@ struct test_cluster::impl {
     return os.str();
   }
 
-  void on_event(const peer_event& ev) {
+  void on_event(std::uint64_t incarnation, const peer_event& ev) {
     std::lock_guard<std::mutex> guard{watch_mtx};
+    if (incarnation != incarnations[ev.peer - 1])
+      return; // a crashed incarnation's last words (its store refuses it after the crash)
     if (auto* r = std::get_if<role_changed>(&ev.what)) {
       observed_role o{std::chrono::steady_clock::now(), ev.peer, r->role, r->term, r->leader};
       log.push_back(o);
@@ -200,7 +202,7 @@ struct test_cluster::impl {
       if (other != id)
         pc.links.emplace(other, net->link(id, other));
     pc.store = persisters[id - 1]->open();
-    pc.observer = [this](const peer_event& ev) { on_event(ev); };
+    pc.observer = [this, incarnation](const peer_event& ev) { on_event(incarnation, ev); };
     pc.sink = [this, incarnation](peer_id self, const applied& what) {
       on_apply(self, incarnation, what);
     };
@@ -341,6 +343,13 @@ void test_cluster::kill(peer_id id) {
 
 void test_cluster::crash(peer_id id) {
   impl_->net->detach(id); // what is in flight to it dies with it
+  {
+    // From here on the running incarnation is gone: whatever it still does before it stops
+    // (apply, report, fail on its refused store) is not the peer's (the course's crash1
+    // copies the Persister first for the same reason).
+    std::lock_guard<std::mutex> guard{impl_->watch_mtx};
+    ++impl_->incarnations[id - 1];
+  }
   impl_->persisters.at(id - 1)->crash(); // a power cut: unsynced writes are lost
   impl_->stop(id);
 }
