@@ -26,6 +26,14 @@ caf::actor_system_config& configure(caf::actor_system_config& cfg) {
   return cfg;
 }
 
+/// A command as failure messages show it: whole when short, else its start and its length
+/// (the RPC byte test's commands are 5000 characters).
+std::string shown(const std::string& cmd) {
+  if (cmd.size() <= 40)
+    return cmd;
+  return cmd.substr(0, 16) + "...(" + std::to_string(cmd.size()) + " chars)";
+}
+
 std::uint64_t draw_seed() {
   std::random_device rd;
   return (std::uint64_t{rd()} << 32) ^ rd();
@@ -392,6 +400,7 @@ std::pair<std::size_t, std::optional<std::string>> test_cluster::n_committed(log
     throw cluster_check_failed("apply error: " + impl_->monitor.violations().front());
   std::size_t count = 0;
   std::optional<std::string> cmd;
+  peer_id first = 0;
   for (auto id : impl_->ids) {
     auto& l = impl_->logs[id - 1];
     auto it = l.find(index);
@@ -399,7 +408,12 @@ std::pair<std::size_t, std::optional<std::string>> test_cluster::n_committed(log
       continue;
     if (count > 0 && *cmd != it->second)
       throw cluster_check_failed("committed values do not match: index " +
-                                 std::to_string(index) + ", " + *cmd + ", " + it->second);
+                                 std::to_string(index) + ", " + shown(*cmd) + ", " +
+                                 shown(it->second) + " (peer " + std::to_string(first) +
+                                 " applied " + shown(*cmd) + ", peer " + std::to_string(id) +
+                                 " applied " + shown(it->second) + ")");
+    if (count == 0)
+      first = id;
     ++count;
     cmd = it->second;
   }
@@ -424,8 +438,8 @@ std::optional<std::string> test_cluster::wait(log_index index, std::size_t n,
   auto [nd, cmd] = n_committed(index);
   if (nd < n)
     throw cluster_check_failed("only " + std::to_string(nd) + " decided for index " +
-                               std::to_string(index) + "; wanted " + std::to_string(n) +
-                               impl_->where());
+                               std::to_string(index) + "; wanted " + std::to_string(n) + " (" +
+                               describe_index(index) + ")" + impl_->where());
   return cmd;
 }
 
@@ -433,6 +447,7 @@ log_index test_cluster::one(const std::string& command, std::size_t expected, bo
   using clock = std::chrono::steady_clock;
   auto t0 = clock::now();
   std::size_t starts = 0;
+  std::optional<log_index> last_index; // where the last attempt put the command
   while (clock::now() - t0 < std::chrono::seconds(10)) {
     // Try all the servers, maybe one is the leader.
     std::optional<log_index> index;
@@ -447,6 +462,7 @@ log_index test_cluster::one(const std::string& command, std::size_t expected, bo
       }
     }
     if (index) {
+      last_index = index;
       // Somebody claimed to be the leader and to have submitted our command; wait a while
       // for agreement.
       auto t1 = clock::now();
@@ -457,13 +473,20 @@ log_index test_cluster::one(const std::string& command, std::size_t expected, bo
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
       }
       if (!retry)
-        throw cluster_check_failed("one(" + command + ") failed to reach agreement (index " +
-                                   std::to_string(*index) + ")" + impl_->where());
+        throw cluster_check_failed("one(" + shown(command) +
+                                   ") failed to reach agreement (wanted " +
+                                   std::to_string(expected) + " peers; " +
+                                   describe_index(*index) + ")" + impl_->where());
     } else {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   }
-  throw cluster_check_failed("one(" + command + ") failed to reach agreement" + impl_->where());
+  throw cluster_check_failed(
+    "one(" + shown(command) + ") failed to reach agreement (wanted " + std::to_string(expected) +
+    " peers; " +
+    (last_index ? "last submitted at " + describe_index(*last_index)
+                : std::string("no connected peer accepted it")) +
+    ")" + impl_->where());
 }
 
 std::uint64_t test_cluster::log_size() const {
@@ -485,6 +508,29 @@ std::optional<std::string> test_cluster::applied_at(peer_id id, log_index index)
   if (it == l.end())
     return std::nullopt;
   return it->second;
+}
+
+std::string test_cluster::describe_index(log_index index) const {
+  std::vector<std::optional<std::string>> what;
+  {
+    std::lock_guard<std::mutex> guard{impl_->watch_mtx};
+    for (auto id : impl_->ids) {
+      auto& l = impl_->logs[id - 1];
+      auto it = l.find(index);
+      what.push_back(it == l.end() ? std::nullopt : std::optional<std::string>{it->second});
+    }
+  }
+  std::string out = "index " + std::to_string(index) + ":";
+  for (std::size_t k = 0; k < impl_->ids.size(); ++k) {
+    auto id = impl_->ids[k];
+    out += (k ? ", peer " : " peer ") + std::to_string(id);
+    if (!alive(id))
+      out += " (crashed)";
+    else if (!connected(id))
+      out += " (disconnected)";
+    out += what[k] ? " applied " + shown(*what[k]) : std::string(" applied nothing");
+  }
+  return out;
 }
 
 std::uint64_t test_cluster::rpc_count(peer_id id) const {
