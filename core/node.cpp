@@ -709,11 +709,17 @@ void node::replicate_to(peer_id p, bool heartbeat_tick) {
   if (sent || !heartbeat_tick)
     return;
   // Figure 2, Leaders: heartbeats "during idle periods to prevent election timeouts". Its
-  // prev_log_index is where the follower's log is known to match, so it never fails for
-  // entries still on their way; it carries the commit index up to there.
-  auto prev = pr.match_index();
-  if (!log_.term_at(prev))
-    prev = pr.next_index() - 1;
+  // prev_log_index is the last entry sent (next_index - 1; match_index when nothing is in
+  // flight), so the heartbeat also asks whether the follower holds everything sent. §5.3:
+  // "if network packets are lost, the leader retries AppendEntries RPCs indefinitely". A
+  // follower that answers every heartbeat never lets the tick see an interval without a
+  // reply, so the answer itself must show a loss: if an AppendEntries was lost, the follower
+  // refuses and the leader probes from its hint and sends the entries again; if only the
+  // acknowledgement was lost, the success acknowledges them, and the follower may commit up
+  // to there (receiver step 5). On a FIFO link the heartbeat follows the entries, so it fails
+  // only after a loss; where messages overtake each other a refusal costs a probe, no more.
+  // replicate_to switched to a snapshot above when next_index - 1 was discarded.
+  auto prev = pr.next_index() - 1;
   out_.emplace_back(
     send{p, append_entries{term_, opts_.self, prev, *log_.term_at(prev), {}, commit_index_}});
 }
