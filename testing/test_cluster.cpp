@@ -554,10 +554,14 @@ peer_id test_cluster::check_one_leader() {
     }
     check_safety();
     for (auto& [term, who] : leaders)
-      if (who.size() > 1)
+      if (who.size() > 1) {
+        std::string peers;
+        for (auto id : who)
+          peers += (peers.empty() ? "" : ", ") + std::to_string(id);
         throw cluster_check_failed("term " + std::to_string(term) + " has " +
-                                   std::to_string(who.size()) + " (>1) leaders" +
+                                   std::to_string(who.size()) + " (>1) leaders: peers " + peers +
                                    impl_->where());
+      }
     if (!leaders.empty())
       return leaders.rbegin()->second.front();
   }

@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <sstream>
 #include <thread>
 #include <vector>
 
@@ -65,6 +66,7 @@ TEST_CASE("RPC counts aren't too high (2B)", "[cluster][2B][budget]") {
                                   << "; " << rpc_counts(c) << ")");
   std::uint64_t total2 = 0;
   bool success = false;
+  std::ostringstream tries; // why each try was given up, for "term changed too often"
   const log_index iters = 10;
   // The course's own five tries: a term may change under the Start()s, and then the budget
   // cannot be expected to hold.
@@ -74,8 +76,11 @@ TEST_CASE("RPC counts aren't too high (2B)", "[cluster][2B][budget]") {
     leader = c.check_one_leader();
     total1 = rpcs();
     auto first = must_start(c, leader, "1");
-    if (!first.is_leader)
+    tries << "\n  try " << attempt + 1 << ": leader " << leader << " in term " << first.term;
+    if (!first.is_leader) {
+      tries << " refused Start(1)";
       continue; // leader moved on really quickly
+    }
     auto starti = first.index;
     auto term = first.term;
     std::vector<std::string> cmds;
@@ -85,6 +90,8 @@ TEST_CASE("RPC counts aren't too high (2B)", "[cluster][2B][budget]") {
       cmds.push_back(x);
       auto r = must_start(c, leader, x);
       if (r.term != term || !r.is_leader) {
+        tries << ", Start(" << x << ") answered term " << r.term
+              << (r.is_leader ? "" : ", not leader");
         moved_on = true; // term changed while starting
         break;
       }
@@ -97,6 +104,7 @@ TEST_CASE("RPC counts aren't too high (2B)", "[cluster][2B][budget]") {
     for (log_index i = 1; i < iters + 1 && !moved_on; ++i) {
       auto cmd = c.wait(starti + i, servers, term);
       if (!cmd) {
+        tries << ", a peer moved on while index " << starti + i << " was awaited";
         moved_on = true; // term changed: try again
         break;
       }
@@ -113,6 +121,8 @@ TEST_CASE("RPC counts aren't too high (2B)", "[cluster][2B][budget]") {
       if (!st)
         FAIL("peer " << id << " did not answer GetState()");
       // Term changed: can't expect low RPC counts; keep going to update total2.
+      if (st->term != term)
+        tries << ", peer " << id << " moved on to term " << st->term;
       failed = failed || st->term != term;
       total2 += c.rpc_count(id);
     }
@@ -125,7 +135,7 @@ TEST_CASE("RPC counts aren't too high (2B)", "[cluster][2B][budget]") {
     success = true;
   }
   if (!success)
-    FAIL("term changed too often");
+    FAIL("term changed too often" << tries.str());
   std::this_thread::sleep_for(1s); // the course's RaftElectionTimeout of idleness
   auto total3 = rpcs();
   if (total3 - total2 > 3 * 20)

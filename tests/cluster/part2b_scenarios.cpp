@@ -158,6 +158,7 @@ void concurrent_starts(network_mode mode) {
   test_cluster c{options_for(mode, servers)};
   INFO("cluster seed " << c.seed());
   bool success = false;
+  std::ostringstream tries; // why each try was given up, for "term changed too often"
   // The course's own five tries: a term may change under a Start(), and then the test is
   // run again rather than judged.
   for (int attempt = 0; attempt < 5 && !success; ++attempt) {
@@ -165,8 +166,11 @@ void concurrent_starts(network_mode mode) {
       std::this_thread::sleep_for(3s); // the course's pause: give the peers time to settle
     auto leader = c.check_one_leader();
     auto first = must_start(c, leader, "1");
-    if (!first.is_leader)
+    tries << "\n  try " << attempt + 1 << ": leader " << leader << " in term " << first.term;
+    if (!first.is_leader) {
+      tries << " refused Start(1)";
       continue; // leader moved on really quickly
+    }
     auto term = first.term;
     const int iters = 5;
     std::mutex mtx;
@@ -192,6 +196,8 @@ void concurrent_starts(network_mode mode) {
       auto st = c.get_state(id);
       if (!st)
         FAIL("peer " << id << " did not answer GetState()");
+      if (st->term != term)
+        tries << ", peer " << id << " moved on to term " << st->term;
       moved_on = moved_on || st->term != term; // term changed: can't expect all to commit
     }
     if (moved_on)
@@ -204,6 +210,7 @@ void concurrent_starts(network_mode mode) {
       if (!cmd) {
         // Peers have moved on to later terms, so we can't expect all Start()s to have
         // succeeded.
+        tries << ", a peer moved on while index " << index << " was awaited";
         failed = true;
         break;
       }
@@ -223,7 +230,7 @@ void concurrent_starts(network_mode mode) {
     success = true;
   }
   if (!success)
-    FAIL("term changed too often");
+    FAIL("term changed too often" << tries.str());
   c.check_safety();
 }
 
