@@ -25,11 +25,13 @@ TEST_CASE("test progressive failure of followers (2B)", "[cluster][2B]") {
   progressive_follower_failure(network_mode::reliable);
 }
 
-TEST_CASE("test progressive failure of followers (2B) - unreliable network", "[cluster][2B][unreliable]") {
+TEST_CASE("test progressive failure of followers (2B) - unreliable network",
+          "[cluster][2B][unreliable]") {
   progressive_follower_failure(network_mode::unreliable);
 }
 
-TEST_CASE("test progressive failure of followers (2B) - long reordering", "[cluster][2B][reordering]") {
+TEST_CASE("test progressive failure of followers (2B) - long reordering",
+          "[cluster][2B][reordering]") {
   progressive_follower_failure(network_mode::long_reordering);
 }
 
@@ -49,11 +51,13 @@ TEST_CASE("agreement after follower reconnects (2B)", "[cluster][2B]") {
   agreement_after_follower_reconnects(network_mode::reliable);
 }
 
-TEST_CASE("agreement after follower reconnects (2B) - unreliable network", "[cluster][2B][unreliable]") {
+TEST_CASE("agreement after follower reconnects (2B) - unreliable network",
+          "[cluster][2B][unreliable]") {
   agreement_after_follower_reconnects(network_mode::unreliable);
 }
 
-TEST_CASE("agreement after follower reconnects (2B) - long reordering", "[cluster][2B][reordering]") {
+TEST_CASE("agreement after follower reconnects (2B) - long reordering",
+          "[cluster][2B][reordering]") {
   agreement_after_follower_reconnects(network_mode::long_reordering);
 }
 
@@ -61,11 +65,13 @@ TEST_CASE("no agreement if too many followers disconnect (2B)", "[cluster][2B]")
   no_agreement_if_too_many_followers_disconnect(network_mode::reliable);
 }
 
-TEST_CASE("no agreement if too many followers disconnect (2B) - unreliable network", "[cluster][2B][unreliable]") {
+TEST_CASE("no agreement if too many followers disconnect (2B) - unreliable network",
+          "[cluster][2B][unreliable]") {
   no_agreement_if_too_many_followers_disconnect(network_mode::unreliable);
 }
 
-TEST_CASE("no agreement if too many followers disconnect (2B) - long reordering", "[cluster][2B][reordering]") {
+TEST_CASE("no agreement if too many followers disconnect (2B) - long reordering",
+          "[cluster][2B][reordering]") {
   no_agreement_if_too_many_followers_disconnect(network_mode::long_reordering);
 }
 
@@ -97,10 +103,12 @@ TEST_CASE("leader backs up quickly over incorrect follower logs (2B)", "[cluster
   leader_backs_up_quickly(network_mode::reliable);
 }
 
-TEST_CASE("leader backs up quickly over incorrect follower logs (2B) - unreliable network", "[cluster][2B][unreliable]") {
+TEST_CASE("leader backs up quickly over incorrect follower logs (2B) - unreliable network",
+          "[cluster][2B][unreliable]") {
   leader_backs_up_quickly(network_mode::unreliable);
 }
 
-TEST_CASE("leader backs up quickly over incorrect follower logs (2B) - long reordering", "[cluster][2B][reordering]") {
+TEST_CASE("leader backs up quickly over incorrect follower logs (2B) - long reordering",
+          "[cluster][2B][reordering]") {
   leader_backs_up_quickly(network_mode::long_reordering);
 }
