@@ -723,14 +723,21 @@ void node::replicate_to(peer_id p, bool heartbeat_tick) {
 
 void node::send_heartbeat(peer_id p, const progress& pr) {
   // Figure 2, Leaders: heartbeats "during idle periods to prevent election timeouts". Its
-  // prev_log_index is where the follower's log is known to match, so it never fails for
-  // entries still on their way; it carries the commit index up to there.
-  // Only an index whose term the leader still knows: where the follower matches, else just
-  // before its next entry, else (both in the snapshot) the snapshot's own last entry, which
+  // prev_log_index is the last entry sent (next_index - 1; match_index when nothing is in
+  // flight), so the heartbeat also asks whether the follower holds everything sent. §5.3:
+  // "if network packets are lost, the leader retries AppendEntries RPCs indefinitely". A
+  // follower that answers every heartbeat never lets the tick see an interval without a
+  // reply, so the answer itself must show a loss: if an AppendEntries was lost, the follower
+  // refuses and the leader probes from its hint and sends the entries again; if only the
+  // acknowledgement was lost, the success acknowledges them, and the follower may commit up
+  // to there (receiver step 5). On a FIFO link the heartbeat follows the entries, so it fails
+  // only after a loss; where messages overtake each other a refusal costs a probe, no more.
+  // Only an index whose term the leader still knows: for a follower being sent the snapshot
+  // (its next entries discarded), where it matches, else the snapshot's own last entry, which
   // a follower that lacks the snapshot refuses.
-  auto prev = pr.match_index();
+  auto prev = pr.next_index() - 1;
   if (!log_.term_at(prev))
-    prev = pr.next_index() - 1;
+    prev = pr.match_index();
   if (!log_.term_at(prev))
     prev = log_.snapshot_index();
   append_entries ae{term_, opts_.self, prev, log_.term_at(prev).value(), {}, commit_index_};

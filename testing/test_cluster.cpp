@@ -27,6 +27,14 @@ caf::actor_system_config& configure(caf::actor_system_config& cfg) {
   return cfg;
 }
 
+/// A command as failure messages show it: whole when short, else its start and its length
+/// (the RPC byte test's commands are 5000 characters).
+std::string shown(const std::string& cmd) {
+  if (cmd.size() <= 40)
+    return cmd;
+  return cmd.substr(0, 16) + "...(" + std::to_string(cmd.size()) + " chars)";
+}
+
 std::uint64_t draw_seed() {
   std::random_device rd;
   return (std::uint64_t{rd()} << 32) ^ rd();
@@ -130,8 +138,10 @@ struct test_cluster::impl {
     return os.str();
   }
 
-  void on_event(const peer_event& ev) {
+  void on_event(std::uint64_t incarnation, const peer_event& ev) {
     std::lock_guard<std::mutex> guard{watch_mtx};
+    if (incarnation != incarnations[ev.peer - 1])
+      return; // a crashed incarnation's last words (its store refuses it after the crash)
     if (auto* r = std::get_if<role_changed>(&ev.what)) {
       observed_role o{std::chrono::steady_clock::now(), ev.peer, r->role, r->term, r->leader};
       log.push_back(o);
@@ -205,7 +215,7 @@ struct test_cluster::impl {
       pc.machine = std::make_shared<kv::kv_store>();
       pc.snapshot_every = opts.kv_snapshot_every;
     }
-    pc.observer = [this](const peer_event& ev) { on_event(ev); };
+    pc.observer = [this, incarnation](const peer_event& ev) { on_event(incarnation, ev); };
     pc.sink = [this, incarnation](peer_id self, const applied& what) {
       on_apply(self, incarnation, what);
     };
@@ -346,6 +356,13 @@ void test_cluster::kill(peer_id id) {
 
 void test_cluster::crash(peer_id id) {
   impl_->net->detach(id); // what is in flight to it dies with it
+  {
+    // From here on the running incarnation is gone: whatever it still does before it stops
+    // (apply, report, fail on its refused store) is not the peer's (the course's crash1
+    // copies the Persister first for the same reason).
+    std::lock_guard<std::mutex> guard{impl_->watch_mtx};
+    ++impl_->incarnations[id - 1];
+  }
   impl_->persisters.at(id - 1)->crash(); // a power cut: unsynced writes are lost
   impl_->stop(id);
 }
@@ -388,6 +405,7 @@ std::pair<std::size_t, std::optional<std::string>> test_cluster::n_committed(log
     throw cluster_check_failed("apply error: " + impl_->monitor.violations().front());
   std::size_t count = 0;
   std::optional<std::string> cmd;
+  peer_id first = 0;
   for (auto id : impl_->ids) {
     auto& l = impl_->logs[id - 1];
     auto it = l.find(index);
@@ -395,7 +413,12 @@ std::pair<std::size_t, std::optional<std::string>> test_cluster::n_committed(log
       continue;
     if (count > 0 && *cmd != it->second)
       throw cluster_check_failed("committed values do not match: index " +
-                                 std::to_string(index) + ", " + *cmd + ", " + it->second);
+                                 std::to_string(index) + ", " + shown(*cmd) + ", " +
+                                 shown(it->second) + " (peer " + std::to_string(first) +
+                                 " applied " + shown(*cmd) + ", peer " + std::to_string(id) +
+                                 " applied " + shown(it->second) + ")");
+    if (count == 0)
+      first = id;
     ++count;
     cmd = it->second;
   }
@@ -420,8 +443,8 @@ std::optional<std::string> test_cluster::wait(log_index index, std::size_t n,
   auto [nd, cmd] = n_committed(index);
   if (nd < n)
     throw cluster_check_failed("only " + std::to_string(nd) + " decided for index " +
-                               std::to_string(index) + "; wanted " + std::to_string(n) +
-                               impl_->where());
+                               std::to_string(index) + "; wanted " + std::to_string(n) + " (" +
+                               describe_index(index) + ")" + impl_->where());
   return cmd;
 }
 
@@ -429,6 +452,7 @@ log_index test_cluster::one(const std::string& command, std::size_t expected, bo
   using clock = std::chrono::steady_clock;
   auto t0 = clock::now();
   std::size_t starts = 0;
+  std::optional<log_index> last_index; // where the last attempt put the command
   while (clock::now() - t0 < std::chrono::seconds(10)) {
     // Try all the servers, maybe one is the leader.
     std::optional<log_index> index;
@@ -443,6 +467,7 @@ log_index test_cluster::one(const std::string& command, std::size_t expected, bo
       }
     }
     if (index) {
+      last_index = index;
       // Somebody claimed to be the leader and to have submitted our command; wait a while
       // for agreement.
       auto t1 = clock::now();
@@ -453,13 +478,20 @@ log_index test_cluster::one(const std::string& command, std::size_t expected, bo
         std::this_thread::sleep_for(std::chrono::milliseconds(20));
       }
       if (!retry)
-        throw cluster_check_failed("one(" + command + ") failed to reach agreement (index " +
-                                   std::to_string(*index) + ")" + impl_->where());
+        throw cluster_check_failed("one(" + shown(command) +
+                                   ") failed to reach agreement (wanted " +
+                                   std::to_string(expected) + " peers; " +
+                                   describe_index(*index) + ")" + impl_->where());
     } else {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }
   }
-  throw cluster_check_failed("one(" + command + ") failed to reach agreement" + impl_->where());
+  throw cluster_check_failed(
+    "one(" + shown(command) + ") failed to reach agreement (wanted " + std::to_string(expected) +
+    " peers; " +
+    (last_index ? "last submitted at " + describe_index(*last_index)
+                : std::string("no connected peer accepted it")) +
+    ")" + impl_->where());
 }
 
 std::uint64_t test_cluster::log_size() const {
@@ -523,6 +555,29 @@ std::shared_ptr<kv_transport> test_cluster::client_transport() {
   return std::make_shared<cluster_transport>(*impl_, impl_->sys);
 }
 
+std::string test_cluster::describe_index(log_index index) const {
+  std::vector<std::optional<std::string>> what;
+  {
+    std::lock_guard<std::mutex> guard{impl_->watch_mtx};
+    for (auto id : impl_->ids) {
+      auto& l = impl_->logs[id - 1];
+      auto it = l.find(index);
+      what.push_back(it == l.end() ? std::nullopt : std::optional<std::string>{it->second});
+    }
+  }
+  std::string out = "index " + std::to_string(index) + ":";
+  for (std::size_t k = 0; k < impl_->ids.size(); ++k) {
+    auto id = impl_->ids[k];
+    out += (k ? ", peer " : " peer ") + std::to_string(id);
+    if (!alive(id))
+      out += " (crashed)";
+    else if (!connected(id))
+      out += " (disconnected)";
+    out += what[k] ? " applied " + shown(*what[k]) : std::string(" applied nothing");
+  }
+  return out;
+}
+
 std::uint64_t test_cluster::rpc_count(peer_id id) const {
   return impl_->net->requests_delivered_to(id);
 }
@@ -544,10 +599,14 @@ peer_id test_cluster::check_one_leader() {
     }
     check_safety();
     for (auto& [term, who] : leaders)
-      if (who.size() > 1)
+      if (who.size() > 1) {
+        std::string peers;
+        for (auto id : who)
+          peers += (peers.empty() ? "" : ", ") + std::to_string(id);
         throw cluster_check_failed("term " + std::to_string(term) + " has " +
-                                   std::to_string(who.size()) + " (>1) leaders" +
+                                   std::to_string(who.size()) + " (>1) leaders: peers " + peers +
                                    impl_->where());
+      }
     if (!leaders.empty())
       return leaders.rbegin()->second.front();
   }

@@ -148,6 +148,9 @@ public:
   std::optional<std::string> applied_at(peer_id id, log_index index) const;
   /// Requests (not replies) that reached peer `id`: the course's rpcCount(id).
   std::uint64_t rpc_count(peer_id id) const;
+  /// What every peer applied at `index`, for failure messages: "index 4: peer 1 applied
+  /// 104, peer 2 (disconnected) applied nothing, peer 3 (crashed) applied nothing".
+  std::string describe_index(log_index index) const;
 
   /// kv_client's transport to the peers themselves (with options::kv): clients are not on
   /// the simulated network, so a peer cut off by it still answers them; a crashed or killed

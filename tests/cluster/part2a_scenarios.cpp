@@ -11,14 +11,6 @@ namespace raft::testing {
 
 using namespace std::chrono_literals;
 
-test_cluster::options options_for(network_mode mode, std::size_t peers) {
-  test_cluster::options opts;
-  opts.peers = peers;
-  opts.unreliable = mode == network_mode::unreliable;
-  opts.long_reordering = mode == network_mode::long_reordering;
-  return opts;
-}
-
 namespace {
 
 /// check_terms(), except that where messages are lost the peers are given up to 2 s to

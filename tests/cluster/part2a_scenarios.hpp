@@ -3,13 +3,9 @@
 /// so the same scenario runs on the reliable network, the unreliable one and with long
 /// reordering.
 
-#include "testing/test_cluster.hpp"
+#include "network_mode.hpp"
 
 namespace raft::testing {
-
-enum class network_mode { reliable, unreliable, long_reordering };
-
-test_cluster::options options_for(network_mode mode, std::size_t peers);
 
 /// Initial election: a leader is elected; after 50 ms all peers agree on a term >= 1; after
 /// 2 s with no failures the term has not changed (a failure here, not the course's warning)

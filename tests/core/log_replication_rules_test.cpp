@@ -473,11 +473,12 @@ TEST_CASE("leaders: if last log index ≥ nextIndex for a follower, send AppendE
   CHECK(appends_to(fx, 3).empty());
 
   // The heartbeat interval passes without an answer from 3: it gets its entries again, from
-  // its nextIndex 2 through the new one. Follower 2 has nothing missing: a heartbeat.
+  // its nextIndex 2 through the new one. Follower 2 has nothing missing: a heartbeat, asking
+  // about the last entry sent to it.
   auto& hb = d.fire_heartbeat();
   CHECK(appends_to(hb, 3) ==
         std::vector<append_entries>{append(3, 1, 1, 1, {entry(1, "c2"), entry(2, "c3"), entry(3, "x")})});
-  CHECK(appends_to(hb, 2) == std::vector<append_entries>{append(3, 1, 3, 2, {})});
+  CHECK(appends_to(hb, 2) == std::vector<append_entries>{append(3, 1, 4, 3, {})});
 }
 
 /// Figure 2, Leaders: "If successful: update nextIndex and matchIndex for follower (§5.3)".
