@@ -220,10 +220,12 @@ int watch_command(caf::actor_system& sys, const std::vector<peer_address>& peers
 } // namespace
 
 /// One key-value command through a kv_client; prints and returns the exit status.
-int kv_command_run(caf::actor_system& sys, const std::vector<peer_address>& peers,
-                   kv_command cmd, const std::vector<std::string>& args, bool absent,
-                   read_consistency how, std::chrono::milliseconds timeout, bool json) {
+int kv_command_run(caf::actor_system& sys, const cluster_config& conf, kv_command cmd,
+                   const std::vector<std::string>& args, bool absent, read_consistency how,
+                   std::chrono::milliseconds timeout, bool json) {
+  const auto& peers = conf.peers;
   kv_client_options opts;
+  opts.prefer = conf.node_id; // the member whose config this is, first
   opts.timeout = timeout;
   opts.attempt = std::min<std::chrono::milliseconds>(timeout, 1000ms);
   opts.reads = how;
@@ -349,7 +351,7 @@ int main(int argc, char** argv) {
     auto how = read_mode == "lease" ? read_consistency::lease
                : read_mode == "local" ? read_consistency::local
                                       : read_consistency::linearizable;
-    status = kv_command_run(*sys, peers, *kv_cmd, kv_args, absent, how,
+    status = kv_command_run(*sys, *loaded.config, *kv_cmd, kv_args, absent, how,
                             std::chrono::milliseconds(timeout_ms), json);
   } else {
     status = watch_cmd->parsed() ? watch_command(*sys, peers, json, stop_signals)

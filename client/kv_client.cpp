@@ -66,6 +66,8 @@ struct kv_client::impl {
     : transport(std::move(t)), members(transport->members()), opts(o) {
     if (members.empty())
       throw std::invalid_argument("kv_client: no members");
+    if (auto i = index_of(opts.prefer); i < members.size())
+      target = i;
   }
 
   std::size_t index_of(peer_id id) const {

@@ -44,6 +44,8 @@ struct kv_client_options {
   std::chrono::milliseconds timeout{5000}; ///< per operation, every retry included
   std::chrono::milliseconds attempt{1000}; ///< one try at one member, then another
   read_consistency reads = read_consistency::linearizable;
+  /// The member asked first (0: the first of the list); the leader it names is asked next.
+  peer_id prefer = 0;
 };
 
 /// How an operation ended.
