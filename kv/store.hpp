@@ -18,8 +18,10 @@
 ///   not applied again (a cas retried after it succeeded returns that success);
 /// - seq < last: refused with `stale_sequence` (its result is gone; the client had already
 ///   moved on, so this can only be a very late duplicate).
-/// Reads go through the same path (the log), so they are linearizable; ReadIndex reads,
-/// which will bypass the log, are not yet built.
+/// A `get` through the log (with a session) is linearizable; the reads raft-node serves do not
+/// enter the log: `query` answers a sessionless `get` from the current data, and the peer
+/// calls it only once the data includes what the read must see (ReadIndex, a lease, or a
+/// local read: actors/peer.cpp, README "The key-value service").
 ///
 /// Expiry, deterministic because it uses only the log. The store's clock `now_ms` is the
 /// largest `time_ms` stamped on any applied valid request (a new leader's clock may lag the

@@ -1,4 +1,4 @@
-/// The operator's tables: [metrics] and [hooks] (config/README.md).
+/// The operator's tables: [metrics], [hooks] and [kv] (config/README.md).
 
 #include <string>
 
@@ -65,6 +65,43 @@ TEST_CASE("bad metrics and hooks values are reported with file and line and colu
           "at most 3600000, got 0"},
          {"[hooks]\non_lead = \"x\"\n",
           "test.toml:22:1: unknown key 'on_lead' in [hooks] (did you mean 'on_leader'?)"},
+       }) {
+    auto errors = errors_of(first_line + b.text);
+    CAPTURE(b.text);
+    REQUIRE(errors.size() == 1);
+    CHECK_THAT(errors[0], Catch::Matchers::StartsWith(b.error));
+  }
+}
+
+TEST_CASE("without a kv table the store snapshots every 10000 entries and keeps 4096 sessions "
+          "for an hour") {
+  auto c = config_of(three_nodes);
+  CHECK(c.kv.snapshot_every == 10000);
+  CHECK(c.kv.session_timeout_ms == 3600000);
+  CHECK(c.kv.max_sessions == 4096);
+}
+
+TEST_CASE("the kv table is read as written") {
+  auto c = config_of(std::string(three_nodes) +
+                     "[kv]\nsnapshot_every = 0\nsession_timeout_ms = 60000\nmax_sessions = 10\n");
+  CHECK(c.kv.snapshot_every == 0);
+  CHECK(c.kv.session_timeout_ms == 60000);
+  CHECK(c.kv.max_sessions == 10);
+}
+
+TEST_CASE("bad kv values are reported with file and line and column and field") {
+  const auto first_line = std::string(three_nodes) + "\n"; // the table starts on line 22
+  struct bad {
+    std::string text;
+    std::string error;
+  };
+  for (const auto& b : std::vector<bad>{
+         {"[kv]\nmax_sessions = 0\n", "test.toml:22:16: kv.max_sessions must be"},
+         {"[kv]\nsession_timeout_ms = 5\n", "test.toml:22:22: kv.session_timeout_ms must be"},
+         {"[kv]\nsnapshot_every = -1\n", "test.toml:22:18: kv.snapshot_every must be"},
+         {"[kv]\nsnapshot_every = \"10\"\n",
+          "test.toml:22:18: kv.snapshot_every must be an integer, not a string"},
+         {"[kv]\nsnapshots = 10\n", "test.toml:22:1: unknown key 'snapshots' in [kv]"},
        }) {
     auto errors = errors_of(first_line + b.text);
     CAPTURE(b.text);
