@@ -281,6 +281,18 @@ TEST_CASE("the deploy walkthrough's commands bring up a TLS cluster on three hos
     CHECK(p.term == term);
     CHECK(p.leader == std::optional<std::uint64_t>{leader});
   }
+  // Step 5, the key-value store: sudo raftctl put / get --config cluster.toml --json.
+  auto raftctl_kv = [&](unsigned h, std::vector<std::string> args) {
+    auto argv = net.host(h).exec_prefix();
+    argv.push_back(raftctl_path());
+    argv.insert(argv.end(), args.begin(), args.end());
+    argv.insert(argv.end(), {"--config", hosts[h].cluster_config(), "--json"});
+    return run_program(argv, 20s);
+  };
+  auto put = raftctl_kv(2, {"put", "greeting", "hello"});
+  INFO(put.out << put.err);
+  CHECK(put.exit_code == 0);
+  CHECK(put.out == "{\"ok\":true}\n");
 
   // The failover test: systemctl stop raft-node@<leader> (SIGTERM; it exits 0 within 2 s),
   // a new leader of a higher term on the other two, then systemctl start: a follower.
@@ -309,6 +321,12 @@ TEST_CASE("the deploy walkthrough's commands bring up a TLS cluster on three hos
       next_term = p.term;
   REQUIRE(next_term);
   CHECK(*next_term > term.value_or(0));
+
+  // The write acknowledged before the failover is read back through the new leader.
+  auto got = raftctl_kv(other, {"get", "greeting"});
+  INFO(got.out << got.err);
+  CHECK(got.exit_code == 0);
+  CHECK(got.out == "{\"found\":true,\"value\":\"hello\"}\n");
 
   old.start();
   auto back = verify_from(other, 3);
