@@ -477,3 +477,86 @@ TEST_CASE_METHOD(fixture, "get_state answers the term and whether the peer is le
   advance(3s, 10ms);
   CHECK(state_of(peer) == std::make_pair(term_t{1}, true));
 }
+
+namespace {
+
+/// A store whose fdatasync fails: appends are accepted, nothing can be made durable.
+class failing_sync_store final : public store_wrapper {
+public:
+  void on_sync() override { throw std::runtime_error("fdatasync: Input/output error"); }
+};
+
+/// An AppendEntries from leader 2 of term 1 carrying `n` entries after index `prev`.
+raft::append_entries entries_after(raft::log_index prev, std::size_t n) {
+  raft::append_entries m = heartbeat(1, 2);
+  m.prev_log_index = prev;
+  m.prev_log_term = prev == 0 ? 0 : 1;
+  for (std::size_t k = 0; k < n; ++k)
+    m.entries.push_back({1, "cmd" + std::to_string(prev + k + 1)});
+  return m;
+}
+
+} // namespace
+
+TEST_CASE_METHOD(fixture, "a follower acknowledges entries only after one sync made every "
+                          "queued AppendEntries durable (group commit)") {
+  auto store = std::make_shared<probing_store>(sched, log);
+  auto peer = start_peer(three, {}, store);
+  // Three AppendEntries arrive before the peer runs: each writes, one sync follows them all.
+  self->send(peer, entries_after(0, 2));
+  self->send(peer, entries_after(2, 2));
+  self->send(peer, entries_after(4, 1));
+  sched.run();
+  REQUIRE(store->syncs.size() == 1);
+  // The sync ran before any success reply left (the links had received nothing but failures).
+  CHECK(store->syncs.front() == 0);
+  auto replies = received<raft::append_entries_reply>();
+  REQUIRE_FALSE(replies.empty());
+  for (auto& [to, r] : replies) {
+    CHECK(to == 2);
+    CHECK(r.success);
+  }
+  CHECK(replies.back().second.match_index == 5);
+  CHECK(replies.size() == 1); // one acknowledgement for the whole group
+}
+
+TEST_CASE_METHOD(fixture, "a follower whose log cannot be synced never acknowledges the entries "
+                          "and stops") {
+  auto peer = start_peer(three, {}, std::make_shared<failing_sync_store>());
+  self->monitor(peer);
+  deliver(peer, entries_after(0, 3));
+  for (auto& [to, r] : received<raft::append_entries_reply>())
+    CHECK_FALSE(r.success);
+  auto down = down_of(peer);
+  REQUIRE(down);
+  auto errors = fatal_errors();
+  REQUIRE(errors.size() == 1);
+  CHECK(errors[0] == "cannot sync the log: fdatasync: Input/output error");
+}
+
+TEST_CASE_METHOD(fixture, "propose answers the course's Start() at once: index, term and whether "
+                          "the peer leads") {
+  auto peer = start_peer({1});
+  auto propose = [&](std::string cmd) {
+    self->send(peer, raft::propose_atom::value, std::move(cmd));
+    sched.run();
+    std::optional<std::tuple<raft::log_index, term_t, bool>> answer;
+    self->receive(
+      [&](raft::log_index i, term_t t, bool leads) { answer = std::make_tuple(i, t, leads); },
+      caf::after(std::chrono::seconds(0)) >> [] {});
+    REQUIRE(answer);
+    return *answer;
+  };
+  CHECK(propose("early") == std::make_tuple(raft::log_index{0}, term_t{0}, false));
+  REQUIRE(sched.clock().trigger_timeout()); // a cluster of one elects itself
+  sched.run();
+  CHECK(propose("a") == std::make_tuple(raft::log_index{1}, term_t{1}, true));
+  CHECK(propose("b") == std::make_tuple(raft::log_index{2}, term_t{1}, true));
+  // Both are applied once the log is synced: in order, each once.
+  std::vector<std::string> commands;
+  for (auto& a : *applied)
+    if (auto* entries = std::get_if<raft::apply>(&a))
+      for (auto& e : entries->entries)
+        commands.push_back(e.command);
+  CHECK(commands == std::vector<std::string>{"a", "b"});
+}
