@@ -1,0 +1,53 @@
+#pragma once
+/// One linearizability run: a fresh loopback cluster of raft-node processes, concurrent
+/// clients recording a history (workload.hpp) while the nemesis injects faults
+/// (nemesis.hpp), then every fault healed, a wait for every client to complete an operation
+/// again, and the whole history checked (history_check.hpp). The result holds what a test
+/// asserts: how much work and how many faults and elections there were, and the verdict.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "history_check.hpp"
+#include "nemesis.hpp"
+#include "testing/node_harness.hpp"
+#include "workload.hpp"
+
+namespace raft::linearizability {
+
+struct run_options {
+  std::string name;                            ///< names the kept history file
+  std::size_t nodes = 3;
+  process::timing_config timing;
+  std::optional<std::uint64_t> snapshot_every; ///< [kv] snapshot_every; the default if none
+  workload_options work;
+  nemesis_options nemesis;
+  /// After healing: how long every client gets to complete one more operation.
+  std::chrono::milliseconds recovery{15000};
+  std::chrono::milliseconds check_limit{60000}; ///< the checker's time budget
+};
+
+struct run_result {
+  std::uint64_t seed = 0;
+  workload_counts counts;       ///< at the end
+  nemesis_report nemesis;
+  std::size_t elections = 0;    ///< terms with a leader, begun after the clients started
+  bool recovered = false;       ///< after healing, every client completed an operation
+  std::string safety;           ///< the safety monitor on the event logs; "" when sound
+  history_check check;
+  std::chrono::milliseconds took{0}; ///< the whole run, the check included
+
+  /// Several lines for people: counts, faults, elections, the check.
+  std::string describe() const;
+};
+
+/// The seed of a run: RAFT_LIN_SEED from the environment when set (to replay one), else
+/// random.
+std::uint64_t run_seed();
+
+/// Runs it; `opts.work.seed` and `opts.nemesis.seed` are derived from `seed`.
+run_result run_with_nemesis(run_options opts, std::uint64_t seed = run_seed());
+
+} // namespace raft::linearizability
