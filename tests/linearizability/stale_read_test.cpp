@@ -32,21 +32,6 @@ std::vector<peer_address> members_of(const cluster_dir& c) {
   return out;
 }
 
-/// A three-node cluster with fault switches, a leader elected, a follower named.
-struct cut_off_follower {
-  cluster_dir c{3, {}, /*fault files*/ true};
-  std::uint64_t leader = 0;
-  std::uint64_t follower = 0;
-
-  cut_off_follower() {
-    c.start_all();
-    auto l = c.wait_for_leader(15s);
-    REQUIRE(l);
-    leader = *l;
-    follower = leader % 3 + 1;
-  }
-};
-
 kv_client_options reads(read_consistency how) {
   kv_client_options o;
   o.timeout = 3000ms;
@@ -55,35 +40,58 @@ kv_client_options reads(read_consistency how) {
   return o;
 }
 
+/// A three-node cluster with fault switches and a client of the whole cluster that writes.
+struct cluster_with_writer {
+  cluster_dir c{3, {}, /*fault files*/ true};
+  client_system sys;
+  kv_client writer{sys.get(), members_of(c), reads(read_consistency::linearizable)};
+
+  cluster_with_writer() {
+    c.start_all();
+    REQUIRE(c.wait_for_leader(15s));
+  }
+
+  /// A member other than the one that answered the writer's last request (the leader then).
+  std::uint64_t a_follower() const {
+    REQUIRE(writer.leader() != 0);
+    return writer.leader() % 3 + 1;
+  }
+
+  /// Waits until `id` has applied `k` = `v` (read there locally; nothing recorded).
+  void wait_applied(std::uint64_t id, const std::string& k, const std::string& v) {
+    kv_client local{sys.get(), {member(c, id)}, reads(read_consistency::local)};
+    REQUIRE(eventually(
+      [&] {
+        auto r = local.get(k);
+        return r.outcome == kv_outcome::done && r.value == std::optional<std::string>{v};
+      },
+      5s));
+  }
+};
+
 } // namespace
 
 TEST_CASE("the checker reports local reads from a cut-off member as not linearizable and "
           "names the stale read",
           "[linearizability][stale]") {
-  cut_off_follower f;
-  client_system sys;
+  cluster_with_writer f;
   lc::recorder rec;
-  kv_client writer{sys.get(), members_of(f.c), reads(read_consistency::linearizable)};
-  kv_client at_follower{sys.get(), {member(f.c, f.follower)}, reads(read_consistency::local)};
-
   auto t = rec.call(1, "k", lc::put_command("v1"));
-  auto first = writer.put("k", "v1");
+  auto first = f.writer.put("k", "v1");
   REQUIRE(first.outcome == kv_outcome::done);
   rec.returned(t, lc::put_ok());
-  // The follower applies v1 (not recorded: these reads only wait for it).
-  REQUIRE(eventually(
-    [&] {
-      auto r = at_follower.get("k");
-      return r.outcome == kv_outcome::done && r.value == std::optional<std::string>{"v1"};
-    },
-    5s));
+  const auto follower = f.a_follower();
+  f.wait_applied(follower, "k", "v1");
 
-  REQUIRE(f.c.set_fault(f.follower, "all\n", f.c.others(f.follower)));
+  // Cut off (the switch logged in force) before the second write starts: the follower
+  // cannot hold v2 when it answers below.
+  REQUIRE(f.c.set_fault(follower, "all\n", f.c.others(follower)));
   t = rec.call(1, "k", lc::put_command("v2"));
-  auto second = writer.put("k", "v2"); // committed by the leader and the other follower
+  auto second = f.writer.put("k", "v2"); // committed by the leader and the other follower
   REQUIRE(second.outcome == kv_outcome::done);
   rec.returned(t, lc::put_ok());
 
+  kv_client at_follower{f.sys.get(), {member(f.c, follower)}, reads(read_consistency::local)};
   t = rec.call(2, "k", lc::get_command());
   auto stale = at_follower.get("k");
   REQUIRE(stale.outcome == kv_outcome::done);
@@ -112,29 +120,27 @@ TEST_CASE("the checker reports local reads from a cut-off member as not lineariz
 
 TEST_CASE("a cut-off member answers no linearizable or lease read with its stale state",
           "[linearizability][stale]") {
-  cut_off_follower f;
-  client_system sys;
-  kv_client writer{sys.get(), members_of(f.c), reads(read_consistency::linearizable)};
-  REQUIRE(writer.put("k", "v1").outcome == kv_outcome::done);
-  kv_client local{sys.get(), {member(f.c, f.follower)}, reads(read_consistency::local)};
-  REQUIRE(eventually(
-    [&] { return local.get("k").value == std::optional<std::string>{"v1"}; }, 5s));
-  REQUIRE(f.c.set_fault(f.follower, "all\n", f.c.others(f.follower)));
-  REQUIRE(writer.put("k", "v2").outcome == kv_outcome::done);
+  cluster_with_writer f;
+  REQUIRE(f.writer.put("k", "v1").outcome == kv_outcome::done);
+  const auto follower = f.a_follower();
+  f.wait_applied(follower, "k", "v1");
+  REQUIRE(f.c.set_fault(follower, "all\n", f.c.others(follower)));
+  REQUIRE(f.writer.put("k", "v2").outcome == kv_outcome::done);
 
   // Asked only the cut-off member, ReadIndex and lease reads find no leader to confirm
   // with; the value they would give is never v1.
   for (auto how : {read_consistency::linearizable, read_consistency::lease}) {
-    kv_client only_follower{sys.get(), {member(f.c, f.follower)}, reads(how)};
+    kv_client only_follower{f.sys.get(), {member(f.c, follower)}, reads(how)};
     auto r = only_follower.get("k");
     INFO(to_string(how) << " read: " << to_string(r.outcome) << " " << r.error);
     CHECK(r.outcome != kv_outcome::done);
     CHECK(r.value != std::optional<std::string>{"v1"});
   }
   // Asked through the whole cluster, a linearizable read sees v2.
-  auto fresh = writer.get("k");
+  auto fresh = f.writer.get("k");
   CHECK(fresh.outcome == kv_outcome::done);
   CHECK(fresh.value == std::optional<std::string>{"v2"});
-  // The local read at the cut-off member is still stale: the first test's premise.
+  // A local read at the cut-off member is still stale: the first test's premise.
+  kv_client local{f.sys.get(), {member(f.c, follower)}, reads(read_consistency::local)};
   CHECK(local.get("k").value == std::optional<std::string>{"v1"});
 }
