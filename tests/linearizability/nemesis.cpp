@@ -41,12 +41,13 @@ std::string id_list(const std::set<std::uint64_t>& ids) {
 /// Cuts every node of `cut` off from the nodes `cut` maps it to (both sides list each
 /// other, so messages are dropped in both directions at both ends). Returns "" or what
 /// failed.
-std::string apply_cut(cluster_dir& c, const std::map<std::uint64_t, std::set<std::uint64_t>>& cut) {
+std::string apply_cut(cluster_dir& c,
+                      const std::map<std::uint64_t, std::set<std::uint64_t>>& cut) {
   std::string problems;
   for (auto& [id, peers] : cut) {
     std::vector<std::uint64_t> expected(peers.begin(), peers.end());
     auto text = peers.empty() ? std::string() : id_list(peers) + "\n";
-    if (!c.set_fault(id, text, expected))
+    if (!c.set_fault(id, text, expected, 5s)) // the node polls the file every 10 ms
       problems += "node " + std::to_string(id) + " did not log the fault switch cutting {" +
                   id_list(peers) + "}\n";
   }
@@ -61,7 +62,8 @@ nemesis_report run_nemesis(cluster_dir& c, const nemesis_options& opts) {
   const auto start = steady::now();
   const auto ids = c.ids();
   auto span = [&](ms lo, ms hi) {
-    return lo + ms(static_cast<ms::rep>(rng() % static_cast<std::uint64_t>(hi.count() - lo.count() + 1)));
+    auto width = static_cast<std::uint64_t>(hi.count() - lo.count() + 1);
+    return lo + ms(static_cast<ms::rep>(rng() % width));
   };
   auto pick = [&](const std::vector<std::uint64_t>& from) { return from[rng() % from.size()]; };
   while (steady::now() - start < opts.duration) {
@@ -140,6 +142,15 @@ nemesis_report run_nemesis(cluster_dir& c, const nemesis_options& opts) {
     if (on_leader)
       ++rep.on_leader;
     rep.steps.push_back(line);
+    // Healed: every node runs. One that exited on its own is a finding; it is restarted so
+    // that the run goes on.
+    for (auto id : ids)
+      if (auto status = c.node(id).wait_exit(0ms)) {
+        rep.problems += "node " + std::to_string(id) + " exited by itself with status " +
+                        std::to_string(*status) + " (after: " + line + "); its stderr:\n" +
+                        c.node(id).stderr_text();
+        c.node(id).start();
+      }
   }
   return rep;
 }

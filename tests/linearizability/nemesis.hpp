@@ -48,7 +48,9 @@ struct nemesis_report {
   unsigned partitions = 0;
   unsigned on_leader = 0;         ///< faults whose target claimed to lead when it was hit
   std::vector<std::string> steps; ///< one line per fault, for failure messages
-  std::string problems;           ///< a fault that could not be applied or healed; "" if none
+  /// A fault that could not be applied or healed, or a node that exited by itself; "" if
+  /// none.
+  std::string problems;
 
   unsigned total() const { return kills + freezes + partitions; }
 };

@@ -23,7 +23,9 @@ std::uint64_t run_seed() {
 }
 
 std::string run_result::describe() const {
-  std::string out = "seed " + std::to_string(seed) + " (RAFT_LIN_SEED replays the choices)\n";
+  std::string out = "seed " + std::to_string(seed) +
+                    " (RAFT_LIN_SEED=SEED repeats the clients' and the nemesis's random "
+                    "choices, not their timing)\n";
   out += "clients: " + std::to_string(counts.done) + " operations done, " +
          std::to_string(counts.unknown) + " unknown, " + std::to_string(counts.not_done) +
          " not done; fewest done by one client: " + std::to_string(counts.fewest_done()) + "\n";
@@ -81,11 +83,14 @@ run_result run_with_nemesis(run_options opts, std::uint64_t seed) {
   const bool switches = std::count(opts.nemesis.faults.begin(), opts.nemesis.faults.end(),
                                    fault::partition) > 0;
   process::cluster_dir c{opts.nodes, opts.timing, switches};
-  if (opts.snapshot_every)
+  if (opts.kv)
     for (auto id : c.ids())
-      process::write_file(c.config(id), c.config_text(id, c.data_dir(id)) +
-                                          "\n[kv]\nsnapshot_every = " +
-                                          std::to_string(*opts.snapshot_every) + "\n");
+      process::write_file(c.config(id),
+                          c.config_text(id, c.data_dir(id)) + "\n[kv]\nsnapshot_every = " +
+                            std::to_string(opts.kv->snapshot_every) +
+                            "\nsession_timeout_ms = " +
+                            std::to_string(opts.kv->session_timeout_ms) +
+                            "\nmax_sessions = " + std::to_string(opts.kv->max_sessions) + "\n");
   c.start_all();
   if (!c.wait_for_leader(15s))
     throw std::runtime_error("no leader within 15 s of the start\n" + c.logs());

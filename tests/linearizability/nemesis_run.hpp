@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 
+#include "config/cluster_config.hpp"
 #include "history_check.hpp"
 #include "nemesis.hpp"
 #include "testing/node_harness.hpp"
@@ -21,7 +22,9 @@ struct run_options {
   std::string name;                            ///< names the kept history file
   std::size_t nodes = 3;
   process::timing_config timing;
-  std::optional<std::uint64_t> snapshot_every; ///< [kv] snapshot_every; the default if none
+  /// The [kv] table of every node's config (snapshots, session expiry and eviction); the
+  /// defaults if none.
+  std::optional<kv_settings> kv;
   workload_options work;
   nemesis_options nemesis;
   /// After healing: how long every client gets to complete one more operation.
@@ -43,8 +46,9 @@ struct run_result {
   std::string describe() const;
 };
 
-/// The seed of a run: RAFT_LIN_SEED from the environment when set (to replay one), else
-/// random.
+/// The seed of a run: RAFT_LIN_SEED from the environment when set, else random. A seed
+/// repeats the random choices of the clients (keys, operations, values) and of the nemesis
+/// (kinds, targets, spans); the timing of processes and threads is not repeatable.
 std::uint64_t run_seed();
 
 /// Runs it; `opts.work.seed` and `opts.nemesis.seed` are derived from `seed`.

@@ -90,7 +90,8 @@ TEST_CASE("histories of concurrent clients are linearizable under kills, freezes
           "[linearizability][mixed]") {
   auto o = base("mixed", {fault::kill, fault::freeze, fault::partition});
   o.nodes = 5;
-  o.snapshot_every = 100; // restarted and cut-off members catch up by InstallSnapshot
+  o.kv = raft::kv_settings{};
+  o.kv->snapshot_every = 100; // restarted and cut-off members catch up by InstallSnapshot
   // Tries given up early and operations given up within a fault: many retried writes, and
   // outcomes left unknown, which the sessions and the checker must both get right.
   o.work.clients = 5;
