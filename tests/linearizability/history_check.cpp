@@ -49,7 +49,7 @@ std::string history_check::describe() const {
 }
 
 history_check check_and_keep(const lincheck::history& h, const std::string& name,
-                             std::chrono::milliseconds limit) {
+                             std::chrono::milliseconds limit, bool keep) {
   history_check out;
   out.operations = h.size();
   for (auto& op : h)
@@ -60,7 +60,7 @@ history_check check_and_keep(const lincheck::history& h, const std::string& name
   out.result = lincheck::check(h, opts);
   out.took = std::chrono::duration_cast<std::chrono::milliseconds>(
     std::chrono::steady_clock::now() - began);
-  if (!out.linearizable() || std::getenv("RAFT_LIN_KEEP_HISTORIES")) {
+  if (!out.linearizable() || keep || std::getenv("RAFT_LIN_KEEP_HISTORIES")) {
     fs::create_directories(history_dir());
     out.saved_to = history_dir() + "/" + file_safe(name) + "-" + timestamp() + "-" +
                    std::to_string(getpid()) + ".jsonl";

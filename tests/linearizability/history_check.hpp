@@ -29,9 +29,9 @@ struct history_check {
 
 /// Checks `h` within `limit` (an undecided history is reported as unknown, never as
 /// linearizable). Unless it is linearizable, writes it to `history_dir()/NAME-TIME-PID.jsonl`
-/// (`name` made safe for a file name); with RAFT_LIN_KEEP_HISTORIES set in the environment,
-/// every history.
+/// (`name` made safe for a file name); also when `keep` (the caller saw something else go
+/// wrong) or when RAFT_LIN_KEEP_HISTORIES is set in the environment.
 history_check check_and_keep(const lincheck::history& h, const std::string& name,
-                             std::chrono::milliseconds limit);
+                             std::chrono::milliseconds limit, bool keep = false);
 
 } // namespace raft::linearizability

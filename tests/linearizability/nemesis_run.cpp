@@ -118,7 +118,9 @@ run_result run_with_nemesis(run_options opts, std::uint64_t seed) {
   testing::safety_monitor monitor;
   process::observe_logs(monitor, c);
   out.safety = monitor.report();
-  out.check = check_and_keep(rec.snapshot(), opts.name, opts.check_limit);
+  // The history and the nodes' logs are kept when anything went wrong, not only the check.
+  const bool trouble = !out.nemesis.problems.empty() || !out.safety.empty() || !out.recovered;
+  out.check = check_and_keep(rec.snapshot(), opts.name, opts.check_limit, trouble);
   if (!out.check.saved_to.empty())
     keep_logs(c, out.check.saved_to);
   out.took = std::chrono::duration_cast<std::chrono::milliseconds>(steady::now() - began);
