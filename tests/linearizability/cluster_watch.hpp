@@ -4,6 +4,8 @@
 
 #include <cstdint>
 #include <optional>
+#include <string>
+#include <vector>
 
 #include "testing/node_harness.hpp"
 
@@ -16,5 +18,14 @@ std::optional<std::uint64_t> claimed_leader(const process::cluster_dir& c);
 
 /// Terms in which some node became leader at or after `since_us` (every run of every node).
 std::size_t elections_since(const process::cluster_dir& c, std::int64_t since_us);
+
+/// The links that are not up, one line each (`node 4 has no link to node 5`), from each
+/// running node's `peer_up` and `peer_down` events of this run: "" when every node's link
+/// to every other node is up.
+std::string links_down(const process::cluster_dir& c);
+
+/// Every node's `remote_refused` events (a message from another process that a guard kept
+/// from one of its actors: actors/node_system.hpp), every run, one line each.
+std::vector<std::string> remote_refusals(const process::cluster_dir& c);
 
 } // namespace raft::linearizability

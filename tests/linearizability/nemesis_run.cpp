@@ -38,6 +38,10 @@ std::string run_result::describe() const {
   out += nemesis.problems;
   out += "elections: " + std::to_string(elections) + "\n";
   out += std::string("recovered after healing: ") + (recovered ? "yes" : "no") + "\n";
+  out += links_down.empty() ? "every link up again\n" : links_down;
+  if (!refusals.empty())
+    out += std::to_string(refusals.size()) + " messages refused by guards, the first: " +
+           refusals.front() + "\n";
   if (!safety.empty())
     out += "safety monitor: " + safety + "\n";
   out += check.describe();
@@ -114,12 +118,16 @@ run_result run_with_nemesis(run_options opts, std::uint64_t seed) {
     clients.stop();
     out.counts = clients.counts();
   }
+  // Every link comes back up (a restarted node reconnects within about a second).
+  testing::eventually([&] { return (out.links_down = links_down(c)).empty(); }, 10s);
   out.elections = elections_since(c, since);
+  out.refusals = remote_refusals(c);
   testing::safety_monitor monitor;
   process::observe_logs(monitor, c);
   out.safety = monitor.report();
   // The history and the nodes' logs are kept when anything went wrong, not only the check.
-  const bool trouble = !out.nemesis.problems.empty() || !out.safety.empty() || !out.recovered;
+  const bool trouble = !out.nemesis.problems.empty() || !out.safety.empty() || !out.recovered ||
+                       !out.links_down.empty() || !out.refusals.empty();
   out.check = check_and_keep(rec.snapshot(), opts.name, opts.check_limit, trouble);
   if (!out.check.saved_to.empty())
     keep_logs(c, out.check.saved_to);

@@ -9,6 +9,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "config/cluster_config.hpp"
 #include "history_check.hpp"
@@ -38,6 +39,12 @@ struct run_result {
   nemesis_report nemesis;
   std::size_t elections = 0;    ///< terms with a leader, begun after the clients started
   bool recovered = false;       ///< after healing, every client completed an operation
+  /// After healing (and the clients' recovery), the links still down (cluster_watch.hpp,
+  /// links_down): "" when every node's link to every other node came back up.
+  std::string links_down;
+  /// Messages from other processes that the nodes' guards refused (cluster_watch.hpp):
+  /// none are expected, since no member addresses another's unpublished actors.
+  std::vector<std::string> refusals;
   std::string safety;           ///< the safety monitor on the event logs; "" when sound
   history_check check;
   std::chrono::milliseconds took{0}; ///< the whole run, the check included
