@@ -15,6 +15,7 @@
 #include <caf/uniform_type_info_map.hpp>
 
 #include <chrono>
+#include <map>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -36,7 +37,7 @@ std::uint32_t announced_payload(const std::vector<char>& header) {
   return n;
 }
 
-/// CAF's BASP broker with the two amendments of configure_node_system. Everything else is
+/// CAF's BASP broker with the three amendments of configure_node_system. Everything else is
 /// CAF's own behavior, which handles every message these handlers pass on to it.
 class checked_basp_broker final : public caf::io::basp_broker {
 public:
@@ -45,6 +46,27 @@ public:
   caf::behavior make_behavior() override {
     auto base = basp_broker::make_behavior();
     return caf::message_handler{
+      // A connection the other side closed: CAF queues its cleanup behind the messages of it
+      // still being deserialized (a `delete_atom` the broker gets later). Counted here, so
+      // that a new connection on the same handle can have it done first (reuse below).
+      [this, base](const caf::io::connection_closed_msg& msg) mutable {
+        ++closing_[msg.handle];
+        base(current_mailbox_element()->content());
+      },
+      [this, base](caf::delete_atom, caf::io::connection_handle hdl) mutable {
+        if (auto i = done_early_.find(hdl); i != done_early_.end()) {
+          if (--i->second == 0)
+            done_early_.erase(i);
+          return; // done when the handle was reused: it would now hit the new connection
+        }
+        if (auto i = closing_.find(hdl); i != closing_.end() && --i->second == 0)
+          closing_.erase(i);
+        base(current_mailbox_element()->content());
+      },
+      [this, base](const caf::io::new_connection_msg& msg) mutable {
+        reuse(msg.handle);
+        base(current_mailbox_element()->content());
+      },
       [this, base](caf::io::new_data_msg& msg) mutable {
         auto i = ctx.find(msg.handle);
         const bool header = i == ctx.end() || i->second.cstate == caf::io::basp::await_header;
@@ -62,6 +84,7 @@ public:
       },
       [this, base](caf::connect_atom, caf::io::scribe_ptr& ptr, std::uint16_t) mutable {
         const auto hdl = ptr->hdl();
+        reuse(hdl);
         base(current_mailbox_element()->content());
         auto i = ctx.find(hdl);
         if (i != ctx.end())
@@ -69,6 +92,31 @@ public:
       }}
       .or_else(base); // with a behavior, or_else gives a behavior
   }
+
+private:
+  /// A connection handle is the connection's socket descriptor, which the system hands out
+  /// again once the socket is closed. If a new connection (accepted, or one the middleman
+  /// made) gets the handle of a closed one whose queued cleanup has not run yet, that cleanup
+  /// would later remove the new connection's routing entry and context instead (CAF 0.17.6,
+  /// basp_broker.cpp: connection_closed_msg, then delete_atom). Measured on loopback clusters
+  /// whose members reconnect at once (a member frozen past the connection timeout, then
+  /// thawed): a node's messages for one member went to another member's actor of the same
+  /// id — a hello answered by the wrong member, which the link took for a refusal — or
+  /// arrived without a sender. So the old connection's cleanup is done now, before the new
+  /// connection is registered, and the queued one is skipped.
+  void reuse(caf::io::connection_handle hdl) {
+    auto i = closing_.find(hdl);
+    if (i == closing_.end())
+      return;
+    connection_cleanup(hdl, caf::sec::none);
+    done_early_[hdl] += i->second;
+    closing_.erase(i);
+  }
+
+  /// Closed connections whose queued cleanup has not run yet, by handle (a count each).
+  std::map<caf::io::connection_handle, std::size_t> closing_;
+  /// Queued cleanups already done by reuse, to be skipped when they come.
+  std::map<caf::io::connection_handle, std::size_t> done_early_;
 };
 
 /// CAF's middleman with checked_basp_broker as its BASP broker: it takes the broker's name

@@ -38,7 +38,8 @@ constexpr std::uint32_t max_message_bytes = 16u << 20;
 ///   vanished host is noticed and its link reconnects — never before an election timeout
 ///   would have fired; without heartbeats CAF 0.17 never notices a frozen peer.
 ///
-/// The middleman loaded is CAF's own with its binary-protocol broker (BASP) amended twice:
+/// The middleman loaded is CAF's own with its binary-protocol broker (BASP) amended three
+/// times:
 /// - a header announcing more than max_message_bytes closes its connection before anything
 ///   is allocated for the payload, and is reported through on_oversized_message;
 /// - an outgoing connection's handshake gets the whole connection timeout: CAF 0.17.6 starts
@@ -46,7 +47,12 @@ constexpr std::uint32_t max_message_bytes = 16u << 20;
 ///   `heartbeat_interval`) closed any connection whose handshake had not completed by then
 ///   with `connection_timeout` (measured: with TLS, 5 members and three raftctl runs at
 ///   once, most runs missed members that were up; plain TCP's faster handshake rarely
-///   lost that race).
+///   lost that race);
+/// - a connection handle (a socket descriptor) that a new connection reuses before the
+///   queued cleanup of the closed connection that had it has run gets that cleanup first:
+///   CAF 0.17.6 would otherwise clean up the new connection instead, and then send one
+///   member's messages to another member's actor of the same id (measured after a member
+///   frozen past the connection timeout reconnected to all others at once).
 ///
 /// With `tls`, also loads CAF's OpenSSL module (libcaf_openssl) with the certificate, key
 /// and CA of `tls`: every connection made or accepted through `transport_of` then requires a

@@ -17,6 +17,7 @@ using namespace std::chrono_literals;
 
 using try_connect_atom = caf::atom_constant<caf::atom("try_conn")>;
 using hello_timeout_atom = caf::atom_constant<caf::atom("hello_tmo")>;
+using refused_retry_atom = caf::atom_constant<caf::atom("ref_retry")>;
 
 /// The peer's view (link_actor) plus the reconnect timer, the welcome that answers a hello
 /// (hello_reply_actor) and the timer that gives up waiting for it.
@@ -24,13 +25,16 @@ using remote_link_actor =
   link_actor::extend<caf::reacts_to<try_connect_atom>, caf::reacts_to<cluster_welcome>,
                      caf::reacts_to<cluster_challenge>,
                      caf::reacts_to<offer_atom, node_endpoint>,
-                     caf::reacts_to<hello_timeout_atom, std::uint64_t>>;
+                     caf::reacts_to<hello_timeout_atom, std::uint64_t>,
+                     caf::reacts_to<refused_retry_atom, std::uint64_t>>;
 
 constexpr auto probe_limit = 300ms;
 constexpr auto connect_limit = 2s;
 constexpr auto hello_limit = 1s; // a welcome lost in a connection race costs this much
 constexpr auto backoff_min = 100ms;
 constexpr auto backoff_max = 500ms; // a restarted peer is heard from again within ~0.5 s
+/// A refused remote is asked again after this long even while it lives (see welcomed).
+constexpr auto refused_retry = 5s;
 
 struct remote_link_state {
   remote_link_config cfg;
@@ -39,8 +43,10 @@ struct remote_link_state {
   /// Connected, hello sent, welcome awaited (its `attempt` must match).
   node_endpoint candidate;
   std::uint64_t attempt = 0;
-  /// A remote that answered the hello with another identity, monitored until it goes down.
+  /// A remote that answered the hello with another identity, monitored until it goes down
+  /// or refused_retry has passed.
   node_endpoint refused;
+  std::uint64_t refusal = 0; ///< numbers the refusals: a retry timer counts for its own only
   /// For a link that does not dial: the member's endpoint its last proof came with.
   node_endpoint offered;
   bool connecting = false;
@@ -140,8 +146,15 @@ void welcomed(link_pointer self, const cluster_welcome& w) {
   if (reason) {
     // Never connected: no Raft message goes to it. Its identity is fixed for as long as
     // that process lives, so the next attempt waits until it goes down.
+    // The welcome is taken as the candidate's own: CAF 0.17 gives no reliable sender here
+    // (a message on one of two connections racing between the same nodes has none), and it
+    // can deliver a hello to another node's actor with the candidate's id after connections
+    // were replaced (measured: a member frozen past the connection timeout, thawed, was
+    // answered by another member's endpoint). So a refusal is not final while the process
+    // lives: the link asks again after refused_retry.
     st.refused = candidate;
     self->monitor(candidate);
+    self->delayed_send(self, refused_retry, refused_retry_atom::value, ++st.refusal);
     if (st.cfg.on_refused)
       st.cfg.on_refused(st.cfg.peer, reason, cluster_hello{w.identity, w.id, w.attempt});
     return;
@@ -195,6 +208,7 @@ remote_link_actor::behavior_type remote_link(link_pointer self, remote_link_conf
     auto& st = self->state;
     if (st.refused && dm.source == st.refused.address()) {
       st.refused = nullptr; // its successor may have another config: ask it afresh
+      ++st.refusal;         // its retry timer is void
       st.backoff = backoff_min;
       schedule_retry(self);
       return;
@@ -227,7 +241,16 @@ remote_link_actor::behavior_type remote_link(link_pointer self, remote_link_conf
       st.connecting = true;
       say_hello(self, std::move(theirs));
     },
-    [self](hello_timeout_atom, std::uint64_t attempt) { hello_timed_out(self, attempt); });
+    [self](hello_timeout_atom, std::uint64_t attempt) { hello_timed_out(self, attempt); },
+    [self](refused_retry_atom, std::uint64_t refusal) {
+      auto& st = self->state;
+      if (!st.refused || refusal != st.refusal)
+        return;
+      self->demonitor(st.refused.address());
+      st.refused = nullptr;
+      st.backoff = backoff_min;
+      try_connect(self);
+    });
 }
 
 } // namespace

@@ -12,9 +12,11 @@
 ///
 /// The link is up only once the remote has answered the hello with this cluster's identity,
 /// the member id the config gives its address, and its acceptance. Otherwise the remote is
-/// refused: `on_refused` is called once, no Raft message is ever sent to it, and the link
-/// waits for that process to go down before it tries again (a running process cannot change
-/// its identity; its replacement, e.g. restarted with a fixed config, gets a fresh hello).
+/// refused: `on_refused` is called, no Raft message is ever sent to it, and the link asks
+/// again when that process goes down (its replacement, e.g. restarted with a fixed config,
+/// gets a fresh hello) or after 5 s, whichever comes first: a running process cannot change
+/// its identity, but the answer may not have been its own (CAF 0.17 can deliver a hello to
+/// another node's actor of the same id: remote_link.cpp).
 
 #include <cstdint>
 #include <functional>
@@ -41,8 +43,8 @@ struct remote_link_config {
   cluster_hello hello;
   /// Called from the link's thread when the connection comes up (true) or goes down.
   std::function<void(peer_id peer, bool up, const std::string& detail)> on_change;
-  /// Called from the link's thread, once per remote process, when the node at host:port is
-  /// refused: `reason` is another_cluster_id, another_member_list, another_member_id (it says
+  /// Called from the link's thread each time the node at host:port is refused (at most once
+  /// per 5 s while that process lives): `reason` is another_cluster_id, another_member_list, another_member_id (it says
   /// it is another member than the config's `peer`) or refused_by_peer (the identities match
   /// but it refused our hello: it believes it is this node's id, or this id is not its
   /// member); `theirs` is its answer.

@@ -18,6 +18,7 @@ recorder::ticket recorder::call(client_id client, bytes key, command cmd) {
   std::lock_guard<std::mutex> lock(mutex_);
   ops_.push_back(make_unknown(client, now(), std::move(key), std::move(cmd)));
   settled_.push_back(false);
+  dropped_.push_back(false);
   return ops_.size() - 1;
 }
 
@@ -38,9 +39,20 @@ void recorder::unknown(ticket t) {
   settle(t);
 }
 
+void recorder::not_done(ticket t) {
+  std::lock_guard<std::mutex> lock(mutex_);
+  settle(t);
+  dropped_[t] = true;
+}
+
 history recorder::snapshot() const {
   std::lock_guard<std::mutex> lock(mutex_);
-  return ops_;
+  history out;
+  out.reserve(ops_.size());
+  for (std::size_t t = 0; t < ops_.size(); ++t)
+    if (!dropped_[t])
+      out.push_back(ops_[t]);
+  return out;
 }
 
 } // namespace raft::lincheck

@@ -33,7 +33,13 @@ public:
   /// `returned` does.
   void unknown(ticket t);
 
-  /// The history so far. Calls not yet settled appear with an unknown outcome.
+  /// Settles `t` as known not to have taken effect (the store refused it, or it never
+  /// reached a member): it is left out of the history, since an operation that changed
+  /// nothing and observed nothing constrains no linearization. Throws as `returned` does.
+  void not_done(ticket t);
+
+  /// The history so far. Calls not yet settled appear with an unknown outcome; calls settled
+  /// with `not_done` do not appear.
   history snapshot() const;
 
   /// Nanoseconds since the recorder was made (the unit of its call and return times).
@@ -45,7 +51,8 @@ private:
   const std::chrono::steady_clock::time_point start_;
   mutable std::mutex mutex_;
   history ops_;                 ///< guarded by mutex_
-  std::vector<bool> settled_;   ///< guarded by mutex_; settled_[t]: returned or unknown
+  std::vector<bool> settled_;   ///< guarded by mutex_; settled_[t]: returned, unknown or not done
+  std::vector<bool> dropped_;   ///< guarded by mutex_; dropped_[t]: settled with not_done
 };
 
 } // namespace raft::lincheck

@@ -124,11 +124,28 @@ TEST_CASE("calls not yet settled and calls settled as unknown appear with an unk
   CHECK(rec.snapshot()[0].call <= rec.snapshot()[0].done->ret);
 }
 
+TEST_CASE("calls settled as not done are left out of the history") {
+  recorder rec;
+  auto a = rec.call(1, "x", put_command("a"));
+  auto b = rec.call(2, "x", put_command("b"));  // refused by the store: it changed nothing
+  auto c = rec.call(3, "x", get_command());
+  rec.returned(a, put_ok());
+  rec.not_done(b);
+  rec.returned(c, got(bytes("a")));
+  history h = rec.snapshot();
+  REQUIRE(h.size() == 2);
+  CHECK(h[0].client == 1);
+  CHECK(h[1].client == 3);
+  CHECK(check(h).result == verdict::linearizable);
+}
+
 TEST_CASE("settling a call twice or a call never made is an error") {
   recorder rec;
   auto a = rec.call(1, "x", get_command());
   rec.returned(a, got(std::nullopt));
   CHECK_THROWS_AS(rec.returned(a, got(std::nullopt)), std::logic_error);
   CHECK_THROWS_AS(rec.unknown(a), std::logic_error);
+  CHECK_THROWS_AS(rec.not_done(a), std::logic_error);
   CHECK_THROWS_AS(rec.unknown(a + 1), std::logic_error);
+  CHECK_THROWS_AS(rec.not_done(a + 1), std::logic_error);
 }
