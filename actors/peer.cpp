@@ -7,6 +7,7 @@
 #include <deque>
 #include <exception>
 #include <optional>
+#include <set>
 #include <utility>
 
 #include "core/overloaded.hpp"
@@ -55,6 +56,18 @@ struct peer_state {
   /// Follower side: the append_entries being handled (its sender and seq), so the reply this
   /// step sends to that sender echoes the seq.
   std::optional<std::pair<peer_id, std::uint64_t>> echo;
+  /// The election timer, with as few messages in flight as it needs: a follower re-arms it
+  /// on every AppendEntries, and each delayed message wakes CAF's clock thread. The latest
+  /// arming (its generation and when it is due) is kept here; a message is sent only when
+  /// none in flight arrives by that time, and one that arrives early is sent again for the
+  /// time left. So the core hears `election_timer_fired` with the latest generation at its
+  /// due time, as if every arming had sent its own message (the stale ones it would ignore).
+  struct {
+    std::uint64_t generation = 0;
+    time_point due{};
+    bool armed = false;             ///< due and not yet told to the core
+    std::multiset<time_point> sent; ///< when the messages in flight arrive
+  } election;
   static inline const char* name = "raft_peer";
 };
 
@@ -303,7 +316,14 @@ void carry_out(peer_pointer self, effects fx) {
           return true;
         },
         [&](arm_election_timer& t) {
-          self->delayed_send(self, t.after, election_timer_atom::value, t.generation);
+          auto& timer = st.election;
+          timer.generation = t.generation;
+          timer.due = now(self) + t.after;
+          timer.armed = true;
+          if (timer.sent.empty() || *timer.sent.begin() > timer.due) {
+            timer.sent.insert(timer.due);
+            self->delayed_send(self, t.after, election_timer_atom::value, t.generation);
+          }
           return true;
         },
         [&](arm_heartbeat_timer& h) {
@@ -373,8 +393,24 @@ peer_actor::behavior_type peer_impl(peer_pointer self, std::shared_ptr<node> cor
   };
   return handle_each_kind<peer_actor::behavior_type>(
     message_kinds{}, on_message,
-    [self](election_timer_atom, std::uint64_t gen) {
-      auto fx = self->state.core->election_timer_fired(gen, now(self));
+    [self](election_timer_atom, std::uint64_t) {
+      // One of the messages in flight (see peer_state::election): the latest arming fires
+      // once due; before that the message goes out again for the time left.
+      auto& timer = self->state.election;
+      if (!timer.sent.empty())
+        timer.sent.erase(timer.sent.begin());
+      if (!timer.armed)
+        return;
+      auto t = now(self);
+      if (t < timer.due) {
+        if (timer.sent.empty() || *timer.sent.begin() > timer.due) {
+          timer.sent.insert(timer.due);
+          self->delayed_send(self, timer.due - t, election_timer_atom::value, timer.generation);
+        }
+        return;
+      }
+      timer.armed = false;
+      auto fx = self->state.core->election_timer_fired(timer.generation, t);
       // A pre-vote round starts when an election timer makes a follower ask the others.
       auto asks = [](const effect& e) {
         auto* s = std::get_if<send>(&e);
