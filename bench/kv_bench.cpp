@@ -34,6 +34,8 @@
 #include <thread>
 #include <vector>
 
+#include <unistd.h>
+
 #include <caf/all.hpp>
 #include <caf/io/all.hpp>
 
@@ -338,17 +340,23 @@ int run(const options& o) {
     std::array<double, 3> load{};
     machine_cpu machine;
     double own = 0;
+    std::uint64_t own_switches = 0;
     std::map<std::uint64_t, double> nodes;
+    std::map<std::uint64_t, std::uint64_t> node_switches;
   };
   auto read_cpu = [&] {
     cpu_reading c;
     c.load = load_average();
     c.machine = machine_cpu_now();
     c.own = own_cpu_seconds();
+    c.own_switches = process_context_switches(::getpid()).value_or(0);
     if (cd)
-      for (auto id : cd->ids())
+      for (auto id : cd->ids()) {
         if (auto s = process_cpu_seconds(cd->node(id).pid()))
           c.nodes[id] = *s;
+        if (auto n = process_context_switches(cd->node(id).pid()))
+          c.node_switches[id] = *n;
+      }
     return c;
   };
   cpu_reading before, after;
@@ -384,13 +392,29 @@ int run(const options& o) {
                               : 0.0},
               {"kv_bench_percent", rounded(100 * (after.own - before.own) / window, 1)}};
   json nodes = json::object();
+  double node_cpu = 0;
   for (auto& [id, s] : after.nodes)
-    if (before.nodes.count(id))
+    if (before.nodes.count(id)) {
       nodes[std::to_string(id)] = rounded(100 * (s - before.nodes[id]) / window, 1);
+      node_cpu += s - before.nodes[id];
+    }
   cpu["node_percent"] = nodes;
+  // Per operation: what the machine's other load hardly changes.
+  std::uint64_t node_switches = 0;
+  for (auto& [id, n] : after.node_switches)
+    if (before.node_switches.count(id))
+      node_switches += n - before.node_switches[id];
+  const double ops_in_window = std::max<double>(1, static_cast<double>(all.size()));
+  cpu["nodes_cpu_us_per_op"] = rounded(1e6 * node_cpu / ops_in_window, 1);
+  cpu["kv_bench_cpu_us_per_op"] = rounded(1e6 * (after.own - before.own) / ops_in_window, 1);
+  cpu["nodes_context_switches_per_op"] =
+    rounded(static_cast<double>(node_switches) / ops_in_window, 2);
+  cpu["kv_bench_context_switches_per_op"] =
+    rounded(static_cast<double>(after.own_switches - before.own_switches) / ops_in_window, 2);
   cpu["what"] = "percent of one core over the window (100: one core busy all the time); "
                 "machine_busy_percent counts every process on every core (200 on 2 cores: "
-                "all busy)";
+                "all busy); per op: CPU time and context switches (thread wake-ups) of the "
+                "three nodes together, and of kv-bench, per operation that ended done";
 
   json out;
   out["program"] = "kv-bench";

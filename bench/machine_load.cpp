@@ -3,6 +3,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -35,6 +36,25 @@ std::optional<double> process_cpu_seconds(pid_t pid) {
       stime = std::stod(field);
   }
   return (utime + stime) / static_cast<double>(::sysconf(_SC_CLK_TCK));
+}
+
+std::optional<std::uint64_t> process_context_switches(pid_t pid) {
+  std::error_code ec;
+  std::uint64_t total = 0;
+  bool any = false;
+  for (auto& task : std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/task", ec)) {
+    std::ifstream in{task.path() / "status"};
+    std::string line;
+    while (std::getline(in, line))
+      if (line.rfind("voluntary_ctxt_switches:", 0) == 0 ||
+          line.rfind("nonvoluntary_ctxt_switches:", 0) == 0) {
+        total += std::stoull(line.substr(line.find(':') + 1));
+        any = true;
+      }
+  }
+  if (ec || !any)
+    return std::nullopt;
+  return total;
 }
 
 double own_cpu_seconds() {

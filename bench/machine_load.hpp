@@ -20,6 +20,11 @@ std::optional<double> process_cpu_seconds(pid_t pid);
 /// User + system CPU time of this process so far, in seconds.
 double own_cpu_seconds();
 
+/// Context switches of every thread of process `pid` so far, voluntary and not (summed over
+/// /proc/PID/task/*/status): each voluntary one is a thread that blocked, to be woken by a
+/// message, a timer or the disk.
+std::optional<std::uint64_t> process_context_switches(pid_t pid);
+
 /// User + system + other busy time of the whole machine and its total time, in seconds
 /// summed over cores (/proc/stat's first line): the share busy between two readings is
 /// (busy2 - busy1) / (total2 - total1).
