@@ -7,7 +7,6 @@
 #include <deque>
 #include <exception>
 #include <optional>
-#include <set>
 #include <utility>
 
 #include "core/overloaded.hpp"
@@ -62,11 +61,17 @@ struct peer_state {
   /// none in flight arrives by that time, and one that arrives early is sent again for the
   /// time left. So the core hears `election_timer_fired` with the latest generation at its
   /// due time, as if every arming had sent its own message (the stale ones it would ignore).
+  /// A timer message that is not one of these (sent by someone else) goes to the core as is.
   struct {
     std::uint64_t generation = 0;
     time_point due{};
-    bool armed = false;             ///< due and not yet told to the core
-    std::multiset<time_point> sent; ///< when the messages in flight arrive
+    bool armed = false; ///< due and not yet told to the core
+    /// The messages in flight: the generation each carries and when it arrives.
+    std::vector<std::pair<std::uint64_t, time_point>> sent;
+    /// A message in flight arrives by the due time.
+    bool covered() const {
+      return std::any_of(sent.begin(), sent.end(), [&](auto& m) { return m.second <= due; });
+    }
   } election;
   static inline const char* name = "raft_peer";
 };
@@ -320,8 +325,8 @@ void carry_out(peer_pointer self, effects fx) {
           timer.generation = t.generation;
           timer.due = now(self) + t.after;
           timer.armed = true;
-          if (timer.sent.empty() || *timer.sent.begin() > timer.due) {
-            timer.sent.insert(timer.due);
+          if (!timer.covered()) {
+            timer.sent.emplace_back(timer.generation, timer.due);
             self->delayed_send(self, t.after, election_timer_atom::value, t.generation);
           }
           return true;
@@ -393,24 +398,31 @@ peer_actor::behavior_type peer_impl(peer_pointer self, std::shared_ptr<node> cor
   };
   return handle_each_kind<peer_actor::behavior_type>(
     message_kinds{}, on_message,
-    [self](election_timer_atom, std::uint64_t) {
+    [self](election_timer_atom, std::uint64_t gen) {
       // One of the messages in flight (see peer_state::election): the latest arming fires
       // once due; before that the message goes out again for the time left.
       auto& timer = self->state.election;
-      if (!timer.sent.empty())
-        timer.sent.erase(timer.sent.begin());
-      if (!timer.armed)
-        return;
       auto t = now(self);
-      if (t < timer.due) {
-        if (timer.sent.empty() || *timer.sent.begin() > timer.due) {
-          timer.sent.insert(timer.due);
-          self->delayed_send(self, timer.due - t, election_timer_atom::value, timer.generation);
+      auto ours = std::find_if(timer.sent.begin(), timer.sent.end(),
+                               [gen](auto& m) { return m.first == gen; });
+      if (ours == timer.sent.end()) {
+        if (gen == timer.generation)
+          timer.armed = false; // someone else's message fires the current timer
+      } else {
+        timer.sent.erase(ours);
+        if (!timer.armed)
+          return;
+        if (t < timer.due) {
+          if (!timer.covered()) {
+            timer.sent.emplace_back(timer.generation, timer.due);
+            self->delayed_send(self, timer.due - t, election_timer_atom::value, timer.generation);
+          }
+          return;
         }
-        return;
+        timer.armed = false;
+        gen = timer.generation;
       }
-      timer.armed = false;
-      auto fx = self->state.core->election_timer_fired(timer.generation, t);
+      auto fx = self->state.core->election_timer_fired(gen, t);
       // A pre-vote round starts when an election timer makes a follower ask the others.
       auto asks = [](const effect& e) {
         auto* s = std::get_if<send>(&e);
