@@ -158,9 +158,13 @@ void configure_node_system(caf::actor_system_config& cfg, const transport_timing
   cfg.set("scheduler.max-throughput", 1);
   // CAF's work-stealing workers spin and poll for ~25 ms after each job by default, which
   // keeps an idle node at ~10% of a core with heartbeats every 100 ms. A worker with no work
-  // now goes straight to its condition variable (an enqueue wakes it at once).
+  // now goes straight to its condition variable (an enqueue wakes it at once). No moderate
+  // poll at all: its one attempt was a 50 us nanosleep, during which an enqueue does not
+  // wake the worker (only a worker waiting on the condition variable is notified), so a
+  // message arriving then waited for the sleep to end, and every idle worker switched
+  // twice.
   cfg.set("work-stealing.aggressive-poll-attempts", 1);
-  cfg.set("work-stealing.moderate-poll-attempts", 1);
+  cfg.set("work-stealing.moderate-poll-attempts", 0);
   cfg.set("work-stealing.relaxed-sleep-duration", caf::timespan{100ms});
   cfg.set("middleman.heartbeat-interval", caf::timespan{transport.heartbeat_interval});
   cfg.set("middleman.connection-timeout", caf::timespan{transport.connection_timeout});

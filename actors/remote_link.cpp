@@ -16,13 +16,15 @@ namespace {
 using namespace std::chrono_literals;
 
 using try_connect_atom = caf::atom_constant<caf::atom("try_conn")>;
+using probed_atom = caf::atom_constant<caf::atom("probed")>;
 using hello_timeout_atom = caf::atom_constant<caf::atom("hello_tmo")>;
 using refused_retry_atom = caf::atom_constant<caf::atom("ref_retry")>;
 
 /// The peer's view (link_actor) plus the reconnect timer, the welcome that answers a hello
 /// (hello_reply_actor) and the timer that gives up waiting for it.
 using remote_link_actor =
-  link_actor::extend<caf::reacts_to<try_connect_atom>, caf::reacts_to<cluster_welcome>,
+  link_actor::extend<caf::reacts_to<try_connect_atom>, caf::reacts_to<probed_atom, bool>,
+                     caf::reacts_to<cluster_welcome>,
                      caf::reacts_to<cluster_challenge>,
                      caf::reacts_to<offer_atom, node_endpoint>,
                      caf::reacts_to<hello_timeout_atom, std::uint64_t>,
@@ -92,11 +94,26 @@ void try_connect(link_pointer self) {
     }
     return;
   }
-  if (!tcp_reachable(st.cfg.host, st.cfg.port, probe_limit)) {
+  // The probe blocks for up to probe_limit: it runs on a short-lived thread of its own, so
+  // the link itself can share the scheduler's workers (messages to it then cost no thread
+  // wake-up) without holding one up.
+  st.connecting = true;
+  auto owner = caf::actor_cast<caf::actor>(self);
+  self->system().spawn<caf::detached>(
+    [owner, host = st.cfg.host, port = st.cfg.port](caf::event_based_actor* prober) {
+      prober->send(owner, probed_atom::value, tcp_reachable(host, port, probe_limit));
+    });
+}
+
+/// The probe's answer: a host that answered gets the middleman's connect.
+void probed(link_pointer self, bool reachable) {
+  auto& st = self->state;
+  if (!st.connecting || st.remote || st.candidate || st.refused)
+    return;
+  if (!reachable) {
     schedule_retry(self);
     return;
   }
-  st.connecting = true;
   auto mm = transport_of(self->system()); // TLS when configured (actors/node_system.hpp)
   self->request(mm, connect_limit, caf::connect_atom::value, st.cfg.host, st.cfg.port)
     .then(
@@ -227,6 +244,7 @@ remote_link_actor::behavior_type remote_link(link_pointer self, remote_link_conf
   return handle_each_kind<remote_link_actor::behavior_type>(
     message_kinds{}, [self](auto& m) { forward(self, m); },
     [self](try_connect_atom) { try_connect(self); },
+    [self](probed_atom, bool reachable) { probed(self, reachable); },
     [self](const cluster_welcome& w) { welcomed(self, w); },
     [self](const cluster_challenge& c) { challenged(self, c); },
     [self](offer_atom, node_endpoint theirs) {
@@ -256,7 +274,7 @@ remote_link_actor::behavior_type remote_link(link_pointer self, remote_link_conf
 } // namespace
 
 link_actor spawn_remote_link(caf::actor_system& sys, remote_link_config cfg) {
-  return sys.spawn<caf::detached>(remote_link, std::move(cfg));
+  return sys.spawn(remote_link, std::move(cfg));
 }
 
 } // namespace raft

@@ -73,7 +73,9 @@ struct remote_link_config {
 
 using offer_atom = caf::atom_constant<caf::atom("offer")>;
 
-/// Spawns the link on a thread of its own (the probe blocks for up to 300 ms).
+/// Spawns the link on the actor system's shared workers: a message from a peer on the same
+/// workers reaches it without a thread wake-up. Its probe, which blocks for up to 300 ms,
+/// runs on a short-lived thread of its own for each connection attempt.
 link_actor spawn_remote_link(caf::actor_system& sys, remote_link_config cfg);
 
 } // namespace raft

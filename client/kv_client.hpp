@@ -18,6 +18,10 @@
 /// Reads: linearizable by default (ReadIndex on the leader), or under the leader's lease, or
 /// local (any member, from what it applied: may be stale). See core/node.hpp read_mode and
 /// messages/client.hpp.
+///
+/// These rules live in client/kv_session.hpp (no I/O), which this client drives with
+/// blocking calls and the asynchronous session actor (client/kv_session_actor.hpp) with
+/// messages.
 
 #include <chrono>
 #include <cstdint>
@@ -26,6 +30,7 @@
 #include <string>
 #include <vector>
 
+#include "client/kv_result.hpp"
 #include "client/kv_transport.hpp"
 #include "config/cluster_config.hpp"
 
@@ -34,40 +39,6 @@ class actor_system;
 }
 
 namespace raft {
-
-enum class read_consistency : std::uint8_t { linearizable, lease, local };
-
-/// "linearizable", "lease", "local".
-const char* to_string(read_consistency c);
-
-struct kv_client_options {
-  std::chrono::milliseconds timeout{5000}; ///< per operation, every retry included
-  std::chrono::milliseconds attempt{1000}; ///< one try at one member, then another
-  read_consistency reads = read_consistency::linearizable;
-  /// The member asked first (0: the first of the list); the leader it names is asked next.
-  peer_id prefer = 0;
-};
-
-/// How an operation ended.
-enum class kv_outcome : std::uint8_t {
-  done,        ///< it happened (a failed cas and a missing key too): the result says what
-  unknown,     ///< it may or may not have happened: the request left and no answer came
-  refused,     ///< known not to have happened: the store refused it (`error` says why)
-  unavailable, ///< known not to have happened: no member or no leader answered in time, and
-               ///< the request never reached one
-};
-
-/// "done", "unknown", "refused", "unavailable".
-const char* to_string(kv_outcome o);
-
-struct kv_result {
-  kv_outcome outcome = kv_outcome::unavailable;
-  /// get: the key exists; delete: it existed; failed cas: the key exists.
-  bool found = false;
-  bool swapped = false;             ///< cas: the new value was written
-  std::optional<std::string> value; ///< get found, failed cas found: the current value
-  std::string error;                ///< not done: one line saying why
-};
 
 class kv_client {
 public:

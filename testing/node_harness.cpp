@@ -28,7 +28,10 @@ namespace raft::process {
 namespace fs = std::filesystem;
 
 const std::string& raft_node_path() {
-  static const std::string p = RAFT_NODE_PATH;
+  static const std::string p = [] {
+    const char* other = std::getenv("RAFT_NODE_BINARY");
+    return std::string(other && *other ? other : RAFT_NODE_PATH);
+  }();
   return p;
 }
 

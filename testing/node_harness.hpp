@@ -27,7 +27,9 @@ using namespace std::chrono_literals;
 /// Every wait of the harness and of the tests that use it (testing/polling.hpp).
 using testing::eventually;
 
-/// Paths of the programs under test (compile definitions set by CMake).
+/// Paths of the programs under test (compile definitions set by CMake). The environment
+/// variable RAFT_NODE_BINARY, when set, names another raft-node (e.g. to compare two builds
+/// in one benchmark session).
 const std::string& raft_node_path();
 const std::string& raftctl_path();
 
