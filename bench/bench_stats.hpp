@@ -1,10 +1,11 @@
 #pragma once
 /// What the benchmarks share for reporting: nearest-rank percentiles, a latency summary in
-/// microseconds for the JSON, medians over trials, and the machine's load average.
+/// microseconds or milliseconds for the JSON, medians over trials, and the process's CPU use
+/// (the machine's load: bench/machine_load.hpp).
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -17,17 +18,25 @@ namespace raft::bench {
 /// Keys in the order written.
 using json = nlohmann::ordered_json;
 
-/// Nearest-rank percentile `p` (0–100) of `sorted` (ascending); 0 when empty.
-inline double percentile(const std::vector<double>& sorted, double p) {
+/// Nearest-rank percentile `p` (0–100) of `sorted` (ascending); 0 when empty. The one
+/// definition every benchmark reports with.
+template <class T>
+double percentile(const std::vector<T>& sorted, double p) {
   if (sorted.empty())
     return 0;
   const auto rank = static_cast<std::size_t>(
     std::max(1.0, std::ceil(p / 100.0 * static_cast<double>(sorted.size()))));
-  return sorted[std::min(rank, sorted.size()) - 1];
+  return static_cast<double>(sorted[std::min(rank, sorted.size()) - 1]);
+}
+
+/// `x` rounded to `digits` decimals (what the JSON shows).
+inline double rounded(double x, int digits) {
+  const double scale = std::pow(10.0, digits);
+  return std::round(x * scale) / scale;
 }
 
 /// `x` to one decimal, as the results show microseconds.
-inline double us1(double x) { return std::round(x * 10) / 10; }
+inline double us1(double x) { return rounded(x, 1); }
 
 /// The median of `v` (nearest rank); 0 when empty.
 inline double median(std::vector<double> v) {
@@ -46,6 +55,23 @@ inline json latency_summary(std::vector<double> us) {
           {"max_us", us1(us.empty() ? 0 : us.back())}};
 }
 
+/// n, mean, p50, p90, p99, p99.9 and max of latencies given in microseconds, in
+/// milliseconds (three decimals): kv-bench's and etcd-latency's form.
+inline json latency_ms(std::vector<std::uint32_t> us) {
+  std::sort(us.begin(), us.end());
+  double sum = 0;
+  for (auto x : us)
+    sum += x;
+  auto ms = [](double x) { return rounded(x / 1000.0, 3); };
+  return {{"n", us.size()},
+          {"mean_ms", ms(us.empty() ? 0.0 : sum / static_cast<double>(us.size()))},
+          {"p50_ms", ms(percentile(us, 50))},
+          {"p90_ms", ms(percentile(us, 90))},
+          {"p99_ms", ms(percentile(us, 99))},
+          {"p999_ms", ms(percentile(us, 99.9))},
+          {"max_ms", ms(us.empty() ? 0.0 : us.back())}};
+}
+
 /// CPU time (user + system, all threads) and context switches (voluntary + involuntary) of
 /// this process so far.
 struct process_usage {
@@ -62,14 +88,5 @@ struct process_usage {
             static_cast<double>(ru.ru_nvcsw) + static_cast<double>(ru.ru_nivcsw)};
   }
 };
-
-/// The 1-, 5- and 15-minute load averages, as /proc/loadavg shows them ("" if unreadable).
-inline std::string load_average() {
-  std::ifstream in("/proc/loadavg");
-  std::string one, five, fifteen;
-  if (!(in >> one >> five >> fifteen))
-    return "";
-  return one + " " + five + " " + fifteen;
-}
 
 } // namespace raft::bench

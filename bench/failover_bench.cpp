@@ -47,6 +47,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/cli.hpp"
+#include "bench/bench_stats.hpp"
 #include "testing/hosts/availability.hpp"
 #include "testing/hosts/host_cluster.hpp"
 #include "testing/hosts/transport.hpp"
@@ -138,20 +139,8 @@ void progress(const std::string& s) {
   std::fprintf(stderr, "%s\n", s.c_str());
 }
 
-/// Nearest-rank percentile of sorted values.
-double percentile(const std::vector<double>& sorted, double p) {
-  if (sorted.empty())
-    return 0;
-  auto rank = static_cast<std::size_t>(p / 100.0 * static_cast<double>(sorted.size()) + 0.999999);
-  rank = std::clamp<std::size_t>(rank, 1, sorted.size());
-  return sorted[rank - 1];
-}
-
-/// `x` rounded to `digits` decimals (what the JSON shows).
-double rounded(double x, int digits) {
-  const double scale = std::pow(10.0, digits);
-  return std::round(x * scale) / scale;
-}
+using raft::bench::percentile;
+using raft::bench::rounded;
 
 json summary(std::vector<double> v) {
   std::sort(v.begin(), v.end());

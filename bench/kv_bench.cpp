@@ -43,8 +43,9 @@
 
 #include "actors/node_system.hpp"
 #include "apps/cli.hpp"
-#include "bench/latency_summary.hpp"
+#include "bench/bench_stats.hpp"
 #include "bench/machine_load.hpp"
+#include "bench/workload_keys.hpp"
 #include "client/endpoint_connect.hpp"
 #include "client/kv_session_actor.hpp"
 #include "config/load_config.hpp"
@@ -53,7 +54,6 @@
 
 using namespace raft;
 using namespace raft::bench;
-using json = nlohmann::ordered_json;
 using clock_type = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 
@@ -83,15 +83,6 @@ read_consistency consistency_of(const std::string& s) {
   return s == "lease" ? read_consistency::lease
          : s == "local" ? read_consistency::local
                         : read_consistency::linearizable;
-}
-
-/// Key number `i` as a key of `bytes` bytes: "k" and the number, zero-padded.
-std::string key_of(std::size_t i, std::size_t bytes) {
-  auto digits = std::to_string(i);
-  std::string key(std::max(bytes, digits.size() + 1), '0');
-  key[0] = 'k';
-  key.replace(key.size() - digits.size(), digits.size(), digits);
-  return key;
 }
 
 /// What the driver does and what it records.

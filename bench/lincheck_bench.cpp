@@ -19,6 +19,7 @@
 #include <nlohmann/json.hpp>
 
 #include "apps/cli.hpp"
+#include "bench/bench_stats.hpp"
 #include "lincheck/checker.hpp"
 #include "lincheck/generate.hpp"
 
@@ -36,11 +37,13 @@ struct bench_case {
   bool stale;  ///< inject one stale read: the expected verdict is "not linearizable"
 };
 
-template <class T>
-T percentile(std::vector<T> v, double p) {  // nearest rank
+/// p50, p90 and max (nearest rank) of `v`, each through `f`.
+template <class T, class F>
+json spread(std::vector<T> v, F f) {
   std::sort(v.begin(), v.end());
-  std::size_t rank = static_cast<std::size_t>(p * static_cast<double>(v.size()) + 0.999999);
-  return v[std::min(v.size() - 1, rank == 0 ? 0 : rank - 1)];
+  return {{"p50", f(raft::bench::percentile(v, 50))},
+          {"p90", f(raft::bench::percentile(v, 90))},
+          {"max", f(raft::bench::percentile(v, 100))}};
 }
 
 } // namespace
@@ -65,7 +68,7 @@ int main(int argc, char** argv) {
       {"1000 ops, 1 key, 10 clients, 5% unknown, one stale read", 1000, 1, 10, 0.05, true},
   };
   // Rounded as before: milliseconds to one decimal.
-  auto ms1 = [](double x) { return std::round(x * 10) / 10; };
+  auto ms1 = [](double x) { return raft::bench::rounded(x, 1); };
   json out = {{"trials", trials}, {"cases", json::array()}};
   for (std::size_t c = 0; c < cases.size(); ++c) {
     const bench_case& bc = cases[c];
@@ -97,15 +100,11 @@ int main(int argc, char** argv) {
        {"expected_verdict", expected},
        {"unknown", unknown},
        {"ms",
-        {{"p50", ms1(percentile(ms, 0.5))},
-         {"p90", ms1(percentile(ms, 0.9))},
-         {"max", ms1(percentile(ms, 1.0))}}},
+        spread(ms, [&](double x) { return ms1(x); })},
        {"steps",
-        {{"p50", percentile(steps, 0.5)},
-         {"p90", percentile(steps, 0.9)},
-         {"max", percentile(steps, 1.0)}}},
+        spread(steps, [](double x) { return static_cast<std::uint64_t>(x); })},
        {"explain_steps",
-        {{"p50", percentile(explain_steps, 0.5)}, {"max", percentile(explain_steps, 1.0)}}}});
+        spread(explain_steps, [](double x) { return static_cast<std::uint64_t>(x); })}});
   }
   std::printf("%s\n", out.dump().c_str());
   return 0;

@@ -21,14 +21,14 @@
 #include <string>
 #include <vector>
 
-#include <sys/statfs.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
 
 #include "apps/cli.hpp"
+#include "bench/bench_stats.hpp"
 #include "bench/fdatasync_probe.hpp"
+#include "bench/machine_load.hpp"
 #include "storage/disk_log_store.hpp"
 #include "storage/posix_fs.hpp"
 
@@ -41,25 +41,6 @@ using clock_type = std::chrono::steady_clock;
 
 double micros(clock_type::duration d) {
   return std::chrono::duration<double, std::micro>(d).count();
-}
-
-/// Nearest-rank percentile of sorted `v`.
-double percentile(const std::vector<double>& v, double p) {
-  if (v.empty()) return 0;
-  const auto rank = static_cast<std::size_t>(std::max(1.0, std::ceil(p / 100.0 * static_cast<double>(v.size()))));
-  return v[std::min(rank, v.size()) - 1];
-}
-
-/// Microseconds to one decimal, as the results have always shown them.
-double us1(double x) { return std::round(x * 10) / 10; }
-
-json summary(std::vector<double> v) {
-  std::sort(v.begin(), v.end());
-  return {{"n", v.size()},
-          {"p50_us", us1(percentile(v, 50))},
-          {"p90_us", us1(percentile(v, 90))},
-          {"p99_us", us1(percentile(v, 99))},
-          {"max_us", us1(v.empty() ? 0 : v.back())}};
 }
 
 } // namespace
@@ -117,19 +98,14 @@ int main(int argc, char** argv) {
                       {"batches", batches},
                       {"entries_per_second",
                        static_cast<long long>(static_cast<double>(batches * batch) / seconds)},
-                      {"append_sync_latency", summary(latency_us)}});
+                      {"append_sync_latency", raft::bench::latency_summary(latency_us)}});
     }
 
-    struct statfs sfs {};
-    ::statfs(dir.c_str(), &sfs);
-    struct utsname un {};
-    ::uname(&un);
-    char fs_type[32];
-    std::snprintf(fs_type, sizeof fs_type, "0x%lx", static_cast<unsigned long>(sfs.f_type));
+    const auto facts = raft::bench::disk_facts_of(dir);
     const json out = {{"dir", dir},
-                      {"fs_magic", fs_type},
-                      {"kernel", un.release},
-                      {"fdatasync_after_100_byte_append", summary(datasync_us)},
+                      {"fs_magic", facts.fs_magic},
+                      {"kernel", facts.kernel},
+                      {"fdatasync_after_100_byte_append", raft::bench::latency_summary(datasync_us)},
                       {"log_store_append_sync", runs}};
     std::cout << out.dump(2, ' ', false, json::error_handler_t::replace) << "\n";
   } catch (const std::exception& e) {

@@ -1,8 +1,11 @@
 #include "bench/machine_load.hpp"
 
 #include <sys/resource.h>
+#include <sys/statfs.h>
+#include <sys/utsname.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <sstream>
@@ -76,6 +79,16 @@ machine_cpu machine_cpu_now() {
   m.busy = (user + nice + system + irq + softirq + steal) / tick;
   m.total = m.busy + (idle + iowait) / tick;
   return m;
+}
+
+disk_facts disk_facts_of(const std::string& dir) {
+  struct statfs sfs {};
+  ::statfs(dir.c_str(), &sfs);
+  struct utsname un {};
+  ::uname(&un);
+  char fs_type[32];
+  std::snprintf(fs_type, sizeof fs_type, "0x%lx", static_cast<unsigned long>(sfs.f_type));
+  return {fs_type, un.release};
 }
 
 } // namespace raft::bench

@@ -7,6 +7,7 @@
 #include <array>
 #include <cstdint>
 #include <optional>
+#include <string>
 
 namespace raft::bench {
 
@@ -33,5 +34,14 @@ struct machine_cpu {
   double total = 0;
 };
 machine_cpu machine_cpu_now();
+
+/// Where a benchmark's files went and what ran it: the file system's magic number of `dir`
+/// ("0x…", statfs) and the kernel release (uname), so that fdatasync figures can be read
+/// against the file system and kernel they were measured on.
+struct disk_facts {
+  std::string fs_magic;
+  std::string kernel;
+};
+disk_facts disk_facts_of(const std::string& dir);
 
 } // namespace raft::bench

@@ -40,8 +40,6 @@
 #include <thread>
 #include <vector>
 
-#include <sys/statfs.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <caf/all.hpp>
@@ -49,6 +47,7 @@
 #include "apps/cli.hpp"
 #include "bench/bench_cluster.hpp"
 #include "bench/bench_stats.hpp"
+#include "bench/machine_load.hpp"
 #include "bench/closed_loop.hpp"
 #include "bench/fdatasync_probe.hpp"
 
@@ -212,7 +211,7 @@ void run_phase(const settings& s, variant& v, std::size_t trial, bool many,
     note("  p50 " + std::to_string(std::lround(percentile(r.latency_us, 50))) + " us, p99 " +
          std::to_string(std::lround(percentile(r.latency_us, 99))) + " us, " +
          std::to_string(std::lround(r.entries_per_second)) + " entries/s, load " +
-         load_average());
+         std::to_string(load_average()[0]));
   }
   out.trials.push_back(rec);
 }
@@ -291,7 +290,7 @@ int main(int argc, char** argv) {
   std::vector<double> datasync3_trial_p50;
   json datasync_trials = json::array();
   json datasync3_trials = json::array();
-  const std::string load_at_start = load_average();
+  const auto load_at_start = load_average();
   try {
     for (std::size_t t = 0; t < s.trials; ++t) {
       auto samples = fdatasync_after_append(dir + "/datasync", s.fdatasync_samples);
@@ -308,7 +307,7 @@ int main(int argc, char** argv) {
       note("trial " + std::to_string(t + 1) + "/" + std::to_string(s.trials) +
            ": fdatasync p50 " + std::to_string(std::lround(datasync_trial_p50.back())) +
            " us alone, " + std::to_string(std::lround(datasync3_trial_p50.back())) +
-           " us with 3 writers; load " + load_average());
+           " us with 3 writers; load " + std::to_string(load_average()[0]));
       for (auto& v : variants)
         for (bool many : {false, true}) {
           note(" " + v.store + " " + v.placement + " " +
@@ -325,12 +324,7 @@ int main(int argc, char** argv) {
     return 1;
   }
 
-  struct statfs sfs {};
-  ::statfs(dir.c_str(), &sfs);
-  struct utsname un {};
-  ::uname(&un);
-  char fs_type[32];
-  std::snprintf(fs_type, sizeof fs_type, "0x%lx", static_cast<unsigned long>(sfs.f_type));
+  const auto facts = disk_facts_of(dir);
   std::filesystem::remove_all(dir);
 
   json runs = json::array();
@@ -355,8 +349,8 @@ int main(int argc, char** argv) {
                 "are direct (a forwarding relay actor per peer, no serialization)"},
     {"machine",
      {{"cores", std::thread::hardware_concurrency()},
-      {"kernel", un.release},
-      {"fs_magic", fs_type},
+      {"kernel", facts.kernel},
+      {"fs_magic", facts.fs_magic},
       {"dir", dir},
       {"load_average_at_start", load_at_start},
       {"load_average_at_end", load_average()}}},

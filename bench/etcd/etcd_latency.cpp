@@ -29,10 +29,10 @@
 
 #include "apps/cli.hpp"
 #include "bench/etcd/etcd_kv.grpc.pb.h"
-#include "bench/latency_summary.hpp"
+#include "bench/bench_stats.hpp"
+#include "bench/workload_keys.hpp"
 #include "bench/machine_load.hpp"
 
-using json = nlohmann::ordered_json;
 using clock_type = std::chrono::steady_clock;
 using namespace std::chrono_literals;
 using namespace raft::bench;
@@ -64,14 +64,6 @@ std::vector<std::string> split(const std::string& s) {
     at = comma + 1;
   }
   return out;
-}
-
-std::string key_of(std::size_t i, std::size_t bytes) {
-  auto digits = std::to_string(i);
-  std::string key(std::max(bytes, digits.size() + 1), '0');
-  key[0] = 'k';
-  key.replace(key.size() - digits.size(), digits.size(), digits);
-  return key;
 }
 
 std::shared_ptr<grpc::Channel> channel_to(const std::string& endpoint) {

@@ -201,3 +201,16 @@ TEST_CASE("kv_session: a refused write and a failed cas end at once") {
   CHECK(refused.error == "too large");
   CHECK_THROWS_AS(s.next(t), std::logic_error);
 }
+
+TEST_CASE("kv_session: the preferred member is asked first, and the first of the list when it is no member") {
+  auto t = clock_type::now();
+  kv_client_options o;
+  o.prefer = 3;
+  kv_session preferred{{1, 2, 3}, o};
+  preferred.start_get("k", read_consistency::linearizable, t);
+  CHECK(expect_send(preferred, t).to == 3);
+  o.prefer = 9;
+  kv_session unknown{{1, 2, 3}, o};
+  unknown.start_get("k", read_consistency::linearizable, t);
+  CHECK(expect_send(unknown, t).to == 1);
+}
