@@ -1,10 +1,13 @@
 #include "net_namespace.hpp"
 
+#include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <cstdio>
 #include <mutex>
 #include <set>
@@ -128,6 +131,30 @@ void net_namespace::ip(const std::vector<std::string>& args) const {
   std::vector<std::string> argv{require_tool("ip"), "-n", name_};
   argv.insert(argv.end(), args.begin(), args.end());
   run_checked(argv);
+}
+
+namespace_entry::namespace_entry(const net_namespace& ns) {
+  home_ = ::open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+  if (home_ < 0)
+    throw std::runtime_error(std::string("open /proc/thread-self/ns/net: ") +
+                             std::strerror(errno));
+  const auto path = "/run/netns/" + ns.name();
+  const int target = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (target < 0 || ::setns(target, CLONE_NEWNET) != 0) {
+    const int err = errno;
+    if (target >= 0)
+      ::close(target);
+    ::close(home_);
+    throw std::runtime_error("enter " + path + ": " + std::strerror(err));
+  }
+  ::close(target);
+}
+
+namespace_entry::~namespace_entry() {
+  if (::setns(home_, CLONE_NEWNET) != 0)
+    std::fprintf(stderr, "test network: cannot return to the original namespace: %s\n",
+                 std::strerror(errno));
+  ::close(home_);
 }
 
 } // namespace raft::hosts

@@ -50,4 +50,22 @@ private:
   std::string name_;
 };
 
+/// The calling thread inside namespace `ns` for this object's lifetime (setns), and back in
+/// the namespace it was in afterwards. Sockets the thread opens meanwhile, and threads it
+/// starts (which keep the namespace they were started in), belong to `ns`: a test process
+/// can so run clients on a test host without a helper program. Only the calling thread
+/// moves, never the process's main thread alone or other threads; construct and destroy it
+/// on the same thread. Throws when the namespace cannot be entered.
+class namespace_entry {
+public:
+  explicit namespace_entry(const net_namespace& ns);
+  namespace_entry(const namespace_entry&) = delete;
+  namespace_entry& operator=(const namespace_entry&) = delete;
+  /// Back to the namespace of the construction; a failure is printed to stderr.
+  ~namespace_entry();
+
+private:
+  int home_ = -1; ///< the namespace the thread came from (an open /proc/thread-self/ns/net)
+};
+
 } // namespace raft::hosts

@@ -14,7 +14,7 @@ bool says_leader(const process::event& e) {
 
 } // namespace
 
-std::optional<std::uint64_t> claimed_leader(const process::cluster_dir& c) {
+std::optional<std::uint64_t> claimed_leader(const run_cluster& c) {
   std::optional<std::uint64_t> leader;
   std::uint64_t top = 0;
   for (auto id : c.ids()) {
@@ -33,7 +33,7 @@ std::optional<std::uint64_t> claimed_leader(const process::cluster_dir& c) {
   return leader;
 }
 
-std::size_t elections_since(const process::cluster_dir& c, std::int64_t since_us) {
+std::size_t elections_since(const run_cluster& c, std::int64_t since_us) {
   std::set<std::uint64_t> terms;
   for (auto id : c.ids())
     for (auto& e : c.node(id).events())
@@ -42,7 +42,7 @@ std::size_t elections_since(const process::cluster_dir& c, std::int64_t since_us
   return terms.size();
 }
 
-std::string links_down(const process::cluster_dir& c) {
+std::string links_down(const run_cluster& c) {
   std::string out;
   for (auto id : c.ids()) {
     auto& n = c.node(id);
@@ -60,7 +60,7 @@ std::string links_down(const process::cluster_dir& c) {
   return out;
 }
 
-std::vector<std::string> remote_refusals(const process::cluster_dir& c) {
+std::vector<std::string> remote_refusals(const run_cluster& c) {
   std::vector<std::string> out;
   for (auto id : c.ids())
     for (auto& e : c.node(id).events())

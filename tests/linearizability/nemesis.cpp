@@ -14,7 +14,6 @@
 
 namespace raft::linearizability {
 
-using process::cluster_dir;
 using ms = std::chrono::milliseconds;
 using steady = std::chrono::steady_clock;
 using namespace std::chrono_literals;
@@ -28,35 +27,8 @@ const char* to_string(fault f) {
   return "?";
 }
 
-namespace {
 
-/// Ids as the fault file and the `fault` event write them: sorted, space-separated.
-std::string id_list(const std::set<std::uint64_t>& ids) {
-  std::string out;
-  for (auto id : ids)
-    out += (out.empty() ? "" : " ") + std::to_string(id);
-  return out;
-}
-
-/// Cuts every node of `cut` off from the nodes `cut` maps it to (both sides list each
-/// other, so messages are dropped in both directions at both ends). Returns "" or what
-/// failed.
-std::string apply_cut(cluster_dir& c,
-                      const std::map<std::uint64_t, std::set<std::uint64_t>>& cut) {
-  std::string problems;
-  for (auto& [id, peers] : cut) {
-    std::vector<std::uint64_t> expected(peers.begin(), peers.end());
-    auto text = peers.empty() ? std::string() : id_list(peers) + "\n";
-    if (!c.set_fault(id, text, expected, 5s)) // the node polls the file every 10 ms
-      problems += "node " + std::to_string(id) + " did not log the fault switch cutting {" +
-                  id_list(peers) + "}\n";
-  }
-  return problems;
-}
-
-} // namespace
-
-nemesis_report run_nemesis(cluster_dir& c, const nemesis_options& opts) {
+nemesis_report run_nemesis(run_cluster& c, const nemesis_options& opts) {
   nemesis_report rep;
   std::mt19937_64 rng{opts.seed};
   const auto start = steady::now();
@@ -122,19 +94,10 @@ nemesis_report run_nemesis(cluster_dir& c, const nemesis_options& opts) {
           others.erase(std::find(others.begin(), others.end(), second));
           line += ", with node " + std::to_string(second);
         }
-        std::map<std::uint64_t, std::set<std::uint64_t>> cut, healed;
         std::set<std::uint64_t> rest(others.begin(), others.end());
-        for (auto id : side) {
-          cut[id] = rest;
-          healed[id] = {};
-        }
-        for (auto id : rest) {
-          cut[id] = side;
-          healed[id] = {};
-        }
-        rep.problems += apply_cut(c, cut);
+        rep.problems += c.cut(side, rest);
         std::this_thread::sleep_for(lasts); // partitioned for this long
-        rep.problems += apply_cut(c, healed);
+        rep.problems += c.heal();
         ++rep.partitions;
         break;
       }

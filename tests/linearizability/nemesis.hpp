@@ -1,14 +1,15 @@
 #pragma once
-/// The nemesis of a linearizability run: faults injected into a loopback cluster of raft-node
-/// processes (testing/node_harness.hpp) one at a time, each healed before the next:
+/// The nemesis of a linearizability run: faults injected into a cluster of raft-node
+/// processes (run_cluster.hpp: on loopback or on the namespace network) one at a time, each
+/// healed before the next:
 /// - kill: SIGKILL, then a restart from the node's data directory;
 /// - freeze: SIGSTOP, then SIGCONT (a long pause: the others elect while it sleeps, and it
 ///   wakes up believing it still leads);
-/// - partition: raft-node's fault switch (--fault-file) drops every message between two
-///   sides while the connections stay up: either a minority (the target, and with five
-///   nodes perhaps one more) against the rest, or, for a target not aimed at as the leader,
-///   possibly only the one link between it and another node. Clients still reach every
-///   member: a deposed leader on the minority side keeps getting requests.
+/// - partition: every message between two sides is dropped (run_cluster::cut: the fault
+///   switch on loopback, nftables on the namespace network): either a minority (the target,
+///   and with five nodes perhaps one more) against the rest, or, for a target not aimed at
+///   as the leader, possibly only the one link between it and another node. Clients still
+///   reach every member: a deposed leader on the minority side keeps getting requests.
 /// Faults 1, 3, 5, … aim at the node that claims to lead (cluster_watch.hpp; awaited for up
 /// to 5 s when none does yet), faults 2, 4, … at a random node, which may lead too. Each
 /// fault aimed at the leader makes the others elect a new one: a killed leader comes back as
@@ -21,7 +22,7 @@
 #include <string>
 #include <vector>
 
-#include "testing/node_harness.hpp"
+#include "run_cluster.hpp"
 
 namespace raft::linearizability {
 
@@ -55,9 +56,9 @@ struct nemesis_report {
   unsigned total() const { return kills + freezes + partitions; }
 };
 
-/// Injects faults into `c` (made with fault files when `partition` is among the faults) until
-/// `opts.duration` has passed. Returns with every node running, thawed and its fault switch
-/// cleared.
-nemesis_report run_nemesis(process::cluster_dir& c, const nemesis_options& opts);
+/// Injects faults into `c` (made with partitions allowed when `partition` is among the
+/// faults) until `opts.duration` has passed. Returns with every node running, thawed and
+/// every cut healed.
+nemesis_report run_nemesis(run_cluster& c, const nemesis_options& opts);
 
 } // namespace raft::linearizability

@@ -51,13 +51,6 @@ std::string run_result::describe() const {
 
 namespace {
 
-std::vector<peer_address> members_of(const process::cluster_dir& c) {
-  std::vector<peer_address> out;
-  for (auto id : c.ids())
-    out.push_back(peer_address{static_cast<peer_id>(id), "127.0.0.1", c.port(id)});
-  return out;
-}
-
 raft::timing raft_timing(const process::timing_config& t) {
   raft::timing out;
   out.heartbeat = std::chrono::milliseconds(t.heartbeat_ms);
@@ -67,7 +60,7 @@ raft::timing raft_timing(const process::timing_config& t) {
 }
 
 /// Keeps every node's logs beside a kept history (`FILE.nodeN.log`, `FILE.nodeN.err`).
-void keep_logs(const process::cluster_dir& c, const std::string& history_file) {
+void keep_logs(const run_cluster& c, const std::string& history_file) {
   std::error_code ec;
   for (auto id : c.ids()) {
     auto base = history_file + ".node" + std::to_string(id);
@@ -86,23 +79,25 @@ run_result run_with_nemesis(run_options opts, std::uint64_t seed) {
   opts.nemesis.seed = seed ^ 0x9e3779b97f4a7c15ull;
   const bool switches = std::count(opts.nemesis.faults.begin(), opts.nemesis.faults.end(),
                                    fault::partition) > 0;
-  process::cluster_dir c{opts.nodes, opts.timing, switches};
-  if (opts.kv)
-    for (auto id : c.ids())
-      process::write_file(c.config(id),
-                          c.config_text(id, c.data_dir(id)) + "\n[kv]\nsnapshot_every = " +
-                            std::to_string(opts.kv->snapshot_every) +
-                            "\nsession_timeout_ms = " +
-                            std::to_string(opts.kv->session_timeout_ms) +
-                            "\nmax_sessions = " + std::to_string(opts.kv->max_sessions) + "\n");
-  c.start_all();
+  cluster_options co;
+  co.nodes = opts.nodes;
+  co.timing = opts.timing;
+  co.network = opts.network;
+  co.partitions = switches;
+  co.kv = opts.kv;
+  auto cluster = make_run_cluster(co);
+  auto& c = *cluster;
   if (!c.wait_for_leader(15s))
     throw std::runtime_error("no leader within 15 s of the start\n" + c.logs());
-  client_system sys{raft_timing(opts.timing)};
   lincheck::recorder rec;
   const auto since = process::wall_now_us();
   {
-    workload clients{sys.get(), members_of(c), opts.work, rec};
+    // The clients' actor system and threads start where the clients run (the operator's
+    // host on the namespace network) and stay there; this thread returns before the
+    // cluster is taken down.
+    auto client_side = c.enter_client_side();
+    client_system sys{raft_timing(opts.timing)};
+    workload clients{sys.get(), c.members(), opts.work, rec};
     out.nemesis = run_nemesis(c, opts.nemesis);
     // Healed: every client completes an operation again.
     const auto healed = clients.counts();

@@ -1,5 +1,6 @@
 #pragma once
-/// One linearizability run: a fresh loopback cluster of raft-node processes, concurrent
+/// One linearizability run: a fresh cluster of raft-node processes (run_cluster.hpp: on
+/// loopback or on the namespace network), concurrent
 /// clients recording a history (workload.hpp) while the nemesis injects faults
 /// (nemesis.hpp), then every fault healed, a wait for every client to complete an operation
 /// again, and the whole history checked (history_check.hpp). The result holds what a test
@@ -23,8 +24,10 @@ struct run_options {
   std::string name;                            ///< names the kept history file
   std::size_t nodes = 3;
   process::timing_config timing;
+  /// Where the nodes run and how partitions are made (run_cluster.hpp).
+  enum network network = network::loopback;
   /// The [kv] table of every node's config (snapshots, session expiry and eviction); the
-  /// defaults if none.
+  /// defaults if none (loopback only).
   std::optional<kv_settings> kv;
   workload_options work;
   nemesis_options nemesis;

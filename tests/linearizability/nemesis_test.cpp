@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 
 #include "nemesis_run.hpp"
+#include "testing/hosts/availability.hpp"
 
 using namespace raft::linearizability;
 using namespace std::chrono_literals;
@@ -98,4 +99,18 @@ TEST_CASE("histories of concurrent clients are linearizable under kills, freezes
   o.work.client.timeout = 1000ms;
   o.work.client.attempt = 300ms;
   check_run(run_with_nemesis(o));
+}
+
+TEST_CASE("histories of concurrent clients are linearizable while the namespace network "
+          "partitions hosts and members are killed and frozen",
+          "[linearizability][namespaces]") {
+  if (auto why = namespaces_unavailable())
+    raft::hosts::skip_test(*why);
+  auto o = base("namespace_network", {fault::partition, fault::kill, fault::freeze});
+  o.network = network::namespaces;
+  o.nodes = 5; // minorities of two as well as one
+  auto r = run_with_nemesis(o);
+  check_run(r);
+  INFO(r.describe());
+  CHECK(r.nemesis.partitions > 0);
 }
