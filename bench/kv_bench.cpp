@@ -45,7 +45,7 @@
 #include "apps/cli.hpp"
 #include "bench/bench_stats.hpp"
 #include "bench/machine_load.hpp"
-#include "bench/workload_keys.hpp"
+#include "bench/kv_load.hpp"
 #include "client/endpoint_connect.hpp"
 #include "client/kv_session_actor.hpp"
 #include "config/load_config.hpp"
@@ -59,14 +59,8 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct options {
+struct options : kv_load {
   std::string config;
-  std::size_t clients = 1;
-  double seconds = 10;
-  double warmup_seconds = 2;
-  std::size_t value_bytes = 1024;
-  std::size_t key_bytes = 256;
-  std::size_t keys = 10000;
   std::string op = "put";
   std::string read = "linearizable";
   unsigned read_percent = 50;
@@ -415,12 +409,7 @@ int run(const options& o) {
   out["op"] = o.op;
   out["read"] = o.read;
   out["read_percent"] = read_percent;
-  out["clients"] = o.clients;
-  out["seconds"] = o.seconds;
-  out["warmup_seconds"] = o.warmup_seconds;
-  out["value_bytes"] = o.value_bytes;
-  out["key_bytes"] = o.key_bytes;
-  out["keys"] = o.keys;
+  put_load(out, o);
   if (o.snapshot_every)
     out["snapshot_every"] = *o.snapshot_every;
   out["preloaded_keys"] = preloaded;
@@ -456,17 +445,7 @@ int main(int argc, char** argv) {
   app.add_option("--config", o.config,
                  "a member's config of a running cluster (default: start 3 nodes on loopback)")
     ->type_name("FILE");
-  app.add_option("--clients", o.clients, "concurrent sessions, each a closed loop")
-    ->check(CLI::Range(1, 100000));
-  app.add_option("--seconds", o.seconds, "measured time")->check(CLI::Range(0.1, 86400.0));
-  app.add_option("--warmup-seconds", o.warmup_seconds, "load before the measured time")
-    ->check(CLI::Range(0.0, 3600.0));
-  app.add_option("--value-bytes", o.value_bytes, "bytes of every value written")
-    ->check(CLI::Range(std::size_t{0}, kv::max_value_bytes));
-  app.add_option("--key-bytes", o.key_bytes, "bytes of every key")
-    ->check(CLI::Range(std::size_t{12}, kv::max_key_bytes));
-  app.add_option("--keys", o.keys, "distinct keys, drawn uniformly")
-    ->check(CLI::Range(std::size_t{1}, std::size_t{100000000}));
+  add_load_options(app, o, 100000, kv::max_key_bytes, kv::max_value_bytes);
   app.add_option("--op", o.op, "what the clients do")->check(one_of({"put", "get", "mixed"}));
   app.add_option("--read", o.read, "how reads are confirmed")
     ->check(one_of({"linearizable", "lease", "local"}));

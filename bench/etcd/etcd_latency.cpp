@@ -30,7 +30,7 @@
 #include "apps/cli.hpp"
 #include "bench/etcd/etcd_kv.grpc.pb.h"
 #include "bench/bench_stats.hpp"
-#include "bench/workload_keys.hpp"
+#include "bench/kv_load.hpp"
 #include "bench/machine_load.hpp"
 
 using clock_type = std::chrono::steady_clock;
@@ -39,15 +39,9 @@ using namespace raft::bench;
 
 namespace {
 
-struct options {
+struct options : kv_load {
   std::string endpoints;
   std::string op = "put";
-  std::size_t clients = 1;
-  double seconds = 10;
-  double warmup_seconds = 2;
-  std::size_t value_bytes = 1024;
-  std::size_t key_bytes = 256;
-  std::size_t keys = 10000;
   bool serializable = false;
   bool any_member = false;
 };
@@ -217,12 +211,7 @@ int run(const options& o) {
   out["clients_on"] = o.any_member ? "every member in turn" : "the leader";
   out["op"] = o.op;
   out["read"] = o.serializable ? "serializable" : "linearizable";
-  out["clients"] = o.clients;
-  out["seconds"] = o.seconds;
-  out["warmup_seconds"] = o.warmup_seconds;
-  out["value_bytes"] = o.value_bytes;
-  out["key_bytes"] = o.key_bytes;
-  out["keys"] = o.keys;
+  put_load(out, o);
   out["preloaded_keys"] = preloaded;
   out["ops"] = all.size();
   out["ops_per_second"] = rounded(static_cast<double>(all.size()) / window, 1);
@@ -251,16 +240,8 @@ int main(int argc, char** argv) {
   app.add_option("--endpoints", o.endpoints, "the members' client addresses, host:port,...")
     ->required();
   app.add_option("--op", o.op, "what the clients do")->check(raft::one_of({"put", "get"}));
-  app.add_option("--clients", o.clients, "concurrent clients, each a closed loop")
-    ->check(CLI::Range(1, 2000));
-  app.add_option("--seconds", o.seconds, "measured time")->check(CLI::Range(0.1, 86400.0));
-  app.add_option("--warmup-seconds", o.warmup_seconds, "load before the measured time")
-    ->check(CLI::Range(0.0, 3600.0));
-  app.add_option("--value-bytes", o.value_bytes, "bytes of every value written");
-  app.add_option("--key-bytes", o.key_bytes, "bytes of every key")
-    ->check(CLI::Range(std::size_t{12}, std::size_t{4096}));
-  app.add_option("--keys", o.keys, "distinct keys, drawn uniformly")
-    ->check(CLI::Range(std::size_t{1}, std::size_t{100000000}));
+  // etcd's own limits: 1.5 MiB per request by default; keys and values kept well inside.
+  add_load_options(app, o, 2000, 4096, 1 << 20);
   app.add_flag("--serializable", o.serializable, "reads from any member's state, no ReadIndex");
   app.add_flag("--any-member", o.any_member, "client i uses endpoint i mod n, not the leader");
   if (auto status = raft::parse_command_line(app, argc, argv))

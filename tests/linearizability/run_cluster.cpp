@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 #include <stdexcept>
+#include <utility>
 
 #include "testing/hosts/availability.hpp"
 #include "testing/hosts/cluster_view.hpp"
@@ -43,10 +44,28 @@ std::string id_list(const std::set<std::uint64_t>& ids) {
   return out;
 }
 
-/// Loopback: the fault switch of each node names the peers it drops.
-class loopback_cluster final : public run_cluster {
+/// What both networks' clusters answer alike: a harness cluster `C` (cluster_dir,
+/// host_cluster) held as `c_`.
+template <class C>
+class harness_cluster : public run_cluster {
 public:
-  explicit loopback_cluster(const cluster_options& o) : c_(o.nodes, o.timing, o.partitions) {
+  template <class... Args>
+  explicit harness_cluster(Args&&... args) : c_(std::forward<Args>(args)...) {}
+
+  std::vector<std::uint64_t> ids() const override { return c_.ids(); }
+  process::node_process& node(std::uint64_t id) override { return c_.node(id); }
+  const process::node_process& node(std::uint64_t id) const override { return c_.node(id); }
+  std::string logs() const override { return c_.logs(); }
+
+protected:
+  C c_;
+};
+
+/// Loopback: the fault switch of each node names the peers it drops.
+class loopback_cluster final : public harness_cluster<process::cluster_dir> {
+public:
+  explicit loopback_cluster(const cluster_options& o)
+    : harness_cluster(o.nodes, o.timing, o.partitions) {
     if (o.kv)
       for (auto id : c_.ids())
         process::write_file(c_.config(id),
@@ -57,10 +76,6 @@ public:
                               "\nmax_sessions = " + std::to_string(o.kv->max_sessions) + "\n");
     c_.start_all();
   }
-
-  std::vector<std::uint64_t> ids() const override { return c_.ids(); }
-  process::node_process& node(std::uint64_t id) override { return c_.node(id); }
-  const process::node_process& node(std::uint64_t id) const override { return c_.node(id); }
 
   std::string cut(const std::set<std::uint64_t>& side,
                   const std::set<std::uint64_t>& rest) override {
@@ -102,8 +117,6 @@ public:
     return c_.wait_for_leader(limit).has_value();
   }
 
-  std::string logs() const override { return c_.logs(); }
-
 private:
   /// Sets each listed node's switch to cut exactly the peers listed for it, and waits for
   /// each to log that it is in force (the node polls the file every 10 ms).
@@ -119,25 +132,20 @@ private:
     return problems;
   }
 
-  process::cluster_dir c_;
   /// What each node's switch cuts now (nodes whose switch cuts nothing are absent).
   std::map<std::uint64_t, std::set<std::uint64_t>> cut_;
 };
 
 /// The namespace network: nodes on hosts of their own, partitions made by nftables in the
 /// bridge's namespace, clients on the operator's host.
-class namespace_cluster final : public run_cluster {
+class namespace_cluster final : public harness_cluster<hosts::host_cluster> {
 public:
   explicit namespace_cluster(const cluster_options& o)
-    : c_(o.nodes, hosts::transport_of<hosts::plain_tcp>(), o.timing) {
+    : harness_cluster(o.nodes, hosts::transport_of<hosts::plain_tcp>(), o.timing) {
     if (o.kv)
       throw std::invalid_argument("a namespace cluster runs with the default [kv] settings");
     c_.start_all();
   }
-
-  std::vector<std::uint64_t> ids() const override { return c_.ids(); }
-  process::node_process& node(std::uint64_t id) override { return c_.node(id); }
-  const process::node_process& node(std::uint64_t id) const override { return c_.node(id); }
 
   std::string cut(const std::set<std::uint64_t>& side,
                   const std::set<std::uint64_t>& rest) override {
@@ -177,10 +185,6 @@ public:
     return hosts::wait_agreed_leader(c_, c_.ids(), limit).has_value();
   }
 
-  std::string logs() const override { return c_.logs(); }
-
-private:
-  hosts::host_cluster c_;
 };
 
 } // namespace
