@@ -284,13 +284,10 @@ int main(int argc, char** argv) {
     return *status;
   auto fmt = log_format == "text" ? event_log::format::text : event_log::format::json;
 
-  auto loaded = load_cluster_config(config_path);
-  if (!loaded) {
-    for (auto& e : loaded.errors)
-      std::fprintf(stderr, "%s\n", e.c_str());
+  auto loaded = load_cluster_config_or_report(config_path);
+  if (!loaded)
     return 2;
-  }
-  const auto conf = *loaded.config;
+  const auto conf = *loaded;
   const auto& me = conf.self();
   if (conf.tls) {
     // Checked before --init too: a node whose certificate cannot work should not be set up.

@@ -317,16 +317,13 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  auto loaded = load_cluster_config(config_path);
-  if (!loaded) {
-    for (auto& e : loaded.errors)
-      std::fprintf(stderr, "%s\n", e.c_str());
+  auto loaded = load_cluster_config_or_report(config_path);
+  if (!loaded)
     return 2;
-  }
-  const auto& peers = loaded.config->peers;
-  if (loaded.config->tls) {
+  const auto& peers = loaded->peers;
+  if (loaded->tls) {
     // Members accept any certificate the cluster CA signed for status (README "Mutual TLS").
-    auto problems = check_tls_files(*loaded.config->tls, "", config_path);
+    auto problems = check_tls_files(*loaded->tls, "", config_path);
     for (auto& e : problems)
       std::fprintf(stderr, "%s\n", e.c_str());
     if (!problems.empty())
@@ -344,14 +341,14 @@ int main(int argc, char** argv) {
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
   caf::actor_system_config cfg;
-  configure_node_system(cfg, transport_timing_for(loaded.config->timing), loaded.config->tls);
+  configure_node_system(cfg, transport_timing_for(loaded->timing), loaded->tls);
   auto* sys = new caf::actor_system(cfg); // never destroyed: see below
   int status = 0;
   if (kv_cmd) {
     auto how = read_mode == "lease" ? read_consistency::lease
                : read_mode == "local" ? read_consistency::local
                                       : read_consistency::linearizable;
-    status = kv_command_run(*sys, *loaded.config, *kv_cmd, kv_args, absent, how,
+    status = kv_command_run(*sys, *loaded, *kv_cmd, kv_args, absent, how,
                             std::chrono::milliseconds(timeout_ms), json);
   } else {
     status = watch_cmd->parsed() ? watch_command(*sys, peers, json, stop_signals)

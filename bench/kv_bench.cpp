@@ -246,13 +246,10 @@ int run(const options& o) {
     config_path = cd->config(1);
     progress("started 3 nodes in " + cd->dir() + ", leader " + std::to_string(*leader));
   }
-  auto loaded = load_cluster_config(config_path);
-  if (!loaded) {
-    for (auto& e : loaded.errors)
-      std::fprintf(stderr, "%s\n", e.c_str());
+  auto loaded = load_cluster_config_or_report(config_path);
+  if (!loaded)
     return 2;
-  }
-  const auto conf = *loaded.config;
+  const auto conf = *loaded;
 
   caf::actor_system_config cfg;
   configure_node_system(cfg, transport_timing_for(conf.timing), conf.tls);

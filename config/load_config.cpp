@@ -1,7 +1,9 @@
 #include "config/load_config.hpp"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
+#include <utility>
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -73,6 +75,13 @@ config_result load_cluster_config(const std::string& path) {
     return result;
   }
   return parse_cluster_config(text, path);
+}
+
+std::optional<cluster_config> load_cluster_config_or_report(const std::string& path) {
+  auto loaded = load_cluster_config(path);
+  for (auto& e : loaded.errors)
+    std::fprintf(stderr, "%s\n", e.c_str());
+  return std::move(loaded.config);
 }
 
 } // namespace raft

@@ -33,4 +33,8 @@ config_result parse_cluster_config(std::string_view text, std::string name);
 /// Reads the file at `path` and parses it as parse_cluster_config does.
 config_result load_cluster_config(const std::string& path);
 
+/// load_cluster_config for the programs: the config, or nothing after each error was printed
+/// as a line of its own on stderr (the program then exits 2).
+std::optional<cluster_config> load_cluster_config_or_report(const std::string& path);
+
 } // namespace raft

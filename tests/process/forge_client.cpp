@@ -136,16 +136,13 @@ int main(int argc, char** argv) {
   std::optional<tls_settings> tls; // the hello's config's [tls]: connect as that member would
   peer_id target_id = 0;           // the member on --port, by the hello's config
   if (!hello_config.empty()) {
-    auto loaded = load_cluster_config(hello_config);
-    if (!loaded) {
-      for (auto& e : loaded.errors)
-        std::fprintf(stderr, "%s\n", e.c_str());
+    auto loaded = load_cluster_config_or_report(hello_config);
+    if (!loaded)
       return 2;
-    }
-    hello = cluster_hello{identity_of(*loaded.config), loaded.config->node_id};
-    transport_basis = loaded.config->timing;
-    tls = loaded.config->tls;
-    for (auto& p : loaded.config->peers)
+    hello = cluster_hello{identity_of(*loaded), loaded->node_id};
+    transport_basis = loaded->timing;
+    tls = loaded->tls;
+    for (auto& p : loaded->peers)
       if (p.port == *port && (p.host == "127.0.0.1" || p.host == "localhost"))
         target_id = p.id;
   }
