@@ -13,6 +13,7 @@
 #include "messages/registration.hpp"
 #include "storage/memory_log_store.hpp"
 #include "kv/store.hpp"
+#include "testing/course_checks.hpp"
 #include "testing/safety_monitor.hpp"
 
 namespace raft {
@@ -29,11 +30,7 @@ caf::actor_system_config& configure(caf::actor_system_config& cfg) {
 
 /// A command as failure messages show it: whole when short, else its start and its length
 /// (the RPC byte test's commands are 5000 characters).
-std::string shown(const std::string& cmd) {
-  if (cmd.size() <= 40)
-    return cmd;
-  return cmd.substr(0, 16) + "...(" + std::to_string(cmd.size()) + " chars)";
-}
+using testing::shown;
 
 std::uint64_t draw_seed() {
   std::random_device rd;
@@ -403,26 +400,11 @@ std::pair<std::size_t, std::optional<std::string>> test_cluster::n_committed(log
     throw cluster_check_failed(impl_->failures.front());
   if (!impl_->monitor.ok())
     throw cluster_check_failed("apply error: " + impl_->monitor.violations().front());
-  std::size_t count = 0;
-  std::optional<std::string> cmd;
-  peer_id first = 0;
-  for (auto id : impl_->ids) {
-    auto& l = impl_->logs[id - 1];
-    auto it = l.find(index);
-    if (it == l.end())
-      continue;
-    if (count > 0 && *cmd != it->second)
-      throw cluster_check_failed("committed values do not match: index " +
-                                 std::to_string(index) + ", " + shown(*cmd) + ", " +
-                                 shown(it->second) + " (peer " + std::to_string(first) +
-                                 " applied " + shown(*cmd) + ", peer " + std::to_string(id) +
-                                 " applied " + shown(it->second) + ")");
-    if (count == 0)
-      first = id;
-    ++count;
-    cmd = it->second;
-  }
-  return {count, cmd};
+  auto verdict = testing::committed_at(impl_->logs, index);
+  if (auto* failure = std::get_if<std::string>(&verdict))
+    throw cluster_check_failed(*failure);
+  auto& c = std::get<testing::committed>(verdict);
+  return {c.count, c.command};
 }
 
 std::optional<std::string> test_cluster::wait(log_index index, std::size_t n,
@@ -590,55 +572,37 @@ peer_id test_cluster::check_one_leader() {
   for (int round = 0; round < 10; ++round) {
     auto ms = 450 + static_cast<long>(impl_->rng() % 100);
     std::this_thread::sleep_for(std::chrono::milliseconds(ms));
-    std::map<term_t, std::vector<peer_id>> leaders;
-    for (auto id : impl_->ids) {
-      if (!connected(id))
-        continue;
-      if (auto st = get_state(id); st && st->is_leader)
-        leaders[st->term].push_back(id);
-    }
+    auto states = connected_states();
     check_safety();
-    for (auto& [term, who] : leaders)
-      if (who.size() > 1) {
-        std::string peers;
-        for (auto id : who)
-          peers += (peers.empty() ? "" : ", ") + std::to_string(id);
-        throw cluster_check_failed("term " + std::to_string(term) + " has " +
-                                   std::to_string(who.size()) + " (>1) leaders: peers " + peers +
-                                   impl_->where());
-      }
-    if (!leaders.empty())
-      return leaders.rbegin()->second.front();
+    auto verdict = testing::one_leader_round(states);
+    if (auto* failure = std::get_if<std::string>(&verdict))
+      throw cluster_check_failed(*failure + impl_->where());
+    if (auto leader = std::get<std::optional<std::uint64_t>>(verdict))
+      return static_cast<peer_id>(*leader);
   }
   throw cluster_check_failed("expected one leader, got none" + impl_->where());
 }
 
 term_t test_cluster::check_terms() {
-  std::optional<term_t> term;
-  for (auto id : impl_->ids) {
-    if (!connected(id))
-      continue;
-    auto st = get_state(id);
-    if (!st)
-      continue; // a killed peer has no term to agree on
-    if (term && *term != st->term)
-      throw cluster_check_failed("servers disagree on term" + impl_->where());
-    term = st->term;
-  }
+  auto verdict = testing::agreed_term(connected_states()); // a killed peer does not answer
   check_safety();
-  if (!term)
-    throw cluster_check_failed("no connected peer answered" + impl_->where());
-  return *term;
+  if (auto* failure = std::get_if<std::string>(&verdict))
+    throw cluster_check_failed(*failure + impl_->where());
+  return std::get<std::uint64_t>(verdict);
+}
+
+std::vector<testing::observed_state> test_cluster::connected_states() {
+  std::vector<testing::observed_state> out;
+  for (auto id : impl_->ids)
+    if (connected(id))
+      if (auto st = get_state(id))
+        out.push_back({id, st->term, st->is_leader});
+  return out;
 }
 
 void test_cluster::check_no_leader() {
-  for (auto id : impl_->ids) {
-    if (!connected(id))
-      continue;
-    if (auto st = get_state(id); st && st->is_leader)
-      throw cluster_check_failed("expected no leader among connected servers, but " +
-                                 std::to_string(id) + " claims to be leader" + impl_->where());
-  }
+  if (auto failure = testing::any_leader(connected_states()))
+    throw cluster_check_failed(*failure + impl_->where());
   check_safety();
 }
 

@@ -37,6 +37,7 @@
 #include "core/role.hpp"
 #include "core/timing.hpp"
 #include "messages/wire.hpp"
+#include "testing/course_checks.hpp"
 
 namespace raft {
 
@@ -187,6 +188,10 @@ public:
   struct impl;
 
 private:
+  /// GetState() of every connected peer that answers (the course checks' input:
+  /// testing/course_checks.hpp).
+  std::vector<testing::observed_state> connected_states();
+
   std::unique_ptr<impl> impl_;
 };
 
